@@ -118,7 +118,9 @@ void KourkoutasBeta::reduce_chunks(std::span<const float> params, std::span<cons
   const float* __restrict g = grads.data();
   const bool abs_sums = settings_.adaptive_tiny;
   const auto chunk_count = static_cast<std::ptrdiff_t>(chunks_.size());
-#pragma omp parallel for schedule(static)
+  // Below two chunks of work, waking the thread team costs more than the loop.
+  const bool parallel = table_.total_size() >= 2 * detail::kChunkElements;
+#pragma omp parallel for schedule(static) if (parallel)
   for (std::ptrdiff_t c = 0; c < chunk_count; ++c) {
     const auto index = static_cast<std::size_t>(c);
     const detail::Chunk chunk = chunks_[index];
@@ -207,7 +209,9 @@ void KourkoutasBeta::update_elements(std::span<float> params, std::span<const fl
   float* __restrict v = v_.data();
   float* __restrict v_max = v_max_.data();
   const auto chunk_count = static_cast<std::ptrdiff_t>(chunks_.size());
-#pragma omp parallel for schedule(static)
+  // Below two chunks of work, waking the thread team costs more than the loop.
+  const bool parallel = table_.total_size() >= 2 * detail::kChunkElements;
+#pragma omp parallel for schedule(static) if (parallel)
   for (std::ptrdiff_t c = 0; c < chunk_count; ++c) {
     const auto index = static_cast<std::size_t>(c);
     const detail::Chunk chunk = chunks_[index];
