@@ -1,4 +1,4 @@
-// Optimiser update throughput on the paper model's 32,035,525 trainable parameters, against a
+// Optimiser update throughput on the paper preset's model's 32,035,525 trainable parameters, against a
 // parallel memory copy. Every benchmark reports bytes_per_second as the bytes read plus written
 // per call, so the ratio to BM_MemoryCopy is the fraction of the copy bandwidth an update reaches.
 //
@@ -21,7 +21,7 @@ namespace {
 using kbeta::ParamTable;
 using namespace kbeta::optim;
 
-// The paper model (SPEC: D = 512, H = 16, L = 24, M = 256, 26×26 grid, T = 401): 297 tensors.
+// The paper preset's model (D = 512, H = 16, L = 24, M = 256, 26×26 grid, T = 401): 297 tensors.
 ParamTable paper_table() {
   constexpr std::int64_t C = 512;
   constexpr std::int64_t M = 256;
