@@ -1,6 +1,6 @@
-// Optimiser update throughput on the paper preset's model's 32,035,525 trainable parameters, against a
-// parallel memory copy. Every benchmark reports bytes_per_second as the bytes read plus written
-// per call, so the ratio to BM_MemoryCopy is the fraction of the copy bandwidth an update reaches.
+// Optimiser update throughput on the 32,035,525 trainable parameters of the paper preset's model,
+// against a parallel memory copy. Every benchmark reports bytes_per_second as the bytes read plus
+// written per call, so the ratio to BM_MemoryCopy is the fraction of the copy bandwidth reached.
 //
 // Run: build/release/bench/optim_bench [--benchmark_filter=...]; OMP_NUM_THREADS sets the threads.
 
