@@ -513,15 +513,26 @@ void HeatTransformer<T>::embedding_backward(const T* input, const T* alpha, int 
   T* grads = grads_.data();
   const T* dx = d_stream_.data();
   kernels::broadcast_add_backward(grads + offsets_.diffusivity_bias, dx, tokens, c);
-  // ∂L/∂w_d[j] = Σ_{b,t} dx[b, t, j] · alpha[b], per column in double, in a fixed order.
+  // ∂L/∂w_d[j] = Σ_{b,t} dx[b, t, j] · alpha[b], per column in double over rows in order. Each
+  // thread owns a block of columns and walks the rows, so reads stay sequential.
   T* d_w = grads + offsets_.diffusivity_weight;
+  constexpr Index kBlock = 128;
+  const Index blocks = (c + kBlock - 1) / kBlock;
 #pragma omp parallel for schedule(static)
-  for (Index j = 0; j < c; ++j) {
-    double sum = 0.0;
+  for (Index block = 0; block < blocks; ++block) {
+    const Index begin = block * kBlock;
+    const Index width = std::min(kBlock, c - begin);
+    double sums[kBlock] = {};
     for (Index row = 0; row < tokens; ++row) {
-      sum += static_cast<double>(dx[row * c + j]) * static_cast<double>(alpha[row / spec_.time_steps]);
+      const double a = static_cast<double>(alpha[row / spec_.time_steps]);
+      const T* dx_row = dx + row * c + begin;
+      for (Index j = 0; j < width; ++j) {
+        sums[j] += static_cast<double>(dx_row[j]) * a;
+      }
     }
-    d_w[j] += static_cast<T>(sum);
+    for (Index j = 0; j < width; ++j) {
+      d_w[begin + j] += static_cast<T>(sums[j]);
+    }
   }
   if (offsets_.has_frame_linear) {
     // (C, B·T) × (B·T, P) weight gradient; the frame itself is data and needs none.
