@@ -73,9 +73,9 @@ void draw_violin(RenderContext& context, const Quantity& quantity, const Windows
   const double margin = high > low ? 0.02 * (high - low) : 1e-3;
 
   // One closed outline per window (gnuplot index i): up the right side, down the left side,
-  // back to the start.
-  // Violins share one width scale, so equal areas mean equal sample shares (seaborn's "area").
-  // A window whose samples are all equal is drawn as a flat bar one margin thick.
+  // back to the start. Each estimate integrates to nearly 1 (the tails beyond the data are cut)
+  // and all violins share one width scale, so their areas are nearly equal. A window whose
+  // samples are all equal is a flat bar.
   std::string data;
   std::size_t position = 1;
   for (const DensityCurve& curve : curves) {

@@ -1,5 +1,5 @@
-// A run of the paper's size: 100 epochs of 700 steps with one spike per step, and two examples of
-// 401 frames of 26 × 26 pixels. Checks that every plot is drawn and prints the time taken.
+// A run the size of the paper.yml preset: 100 epochs of 700 steps with one spike per step, and two examples
+// of 401 frames of 26 × 26 pixels. Checks that every plot is drawn and prints the time taken.
 #include "plot/plot.hpp"
 
 #include <gtest/gtest.h>
