@@ -1,6 +1,6 @@
 // Renders the example pictures of docs/outputs.md from the synthetic run, at a reduced size so
 // the stored files stay small. With KBETA_DOC_IMAGES_DIR set (to docs/images), copies them there:
-//   KBETA_DOC_IMAGES_DIR=$PWD/docs/images build/release/tests/slow_plot
+//   KBETA_DOC_IMAGES_DIR=$PWD/docs/images build/release/tests/slow_plot --gtest_filter=DocImages.*
 #include "plot/plot.hpp"
 
 #include <gtest/gtest.h>
