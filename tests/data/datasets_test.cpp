@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <fstream>
 #include <limits>
 #include <set>
 #include <vector>
@@ -144,6 +145,15 @@ TEST(SaveDatasets, RoundTripIsExact) {
   EXPECT_EQ(loaded.train.n, 14);
   EXPECT_EQ(loaded.val.n, 4);
   EXPECT_EQ(loaded.test.t, settings.time_steps);
+}
+
+TEST(SaveDatasets, FailsWhenFolderIsAFile) {
+  const auto dir = testing::scratch_dir("SaveDatasets.FailsWhenFolderIsAFile");
+  { std::ofstream(dir / "taken") << "x"; }
+  rng::Generator gen(1);
+  const auto datasets = data::generate_datasets(small_settings(), gen);
+  EXPECT_THAT([&] { data::save_datasets(datasets, dir / "taken"); },
+              ::testing::ThrowsMessage<Error>(HasSubstr("cannot create the datasets folder")));
 }
 
 // A user's folder of nine float64 files: (n, t, ny, nx) data of `fill` plus α and dt of 0.05.
