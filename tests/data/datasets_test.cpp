@@ -2,6 +2,7 @@
 // own files and every check that rejects them.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <omp.h>
 
 #include <cmath>
 #include <fstream>
@@ -93,6 +94,25 @@ TEST(GenerateDatasets, Challenge2SegmentsLieOnTheBoundary) {
   }
   rng::Generator again(4);
   EXPECT_NO_THROW(data::generate_datasets(settings, again));
+}
+
+TEST(GenerateDatasets, IndependentOfThreadCount) {
+  const int saved = omp_get_max_threads();
+  for (const auto strategy : {data::SegmentStrategy::Challenge1, data::SegmentStrategy::Challenge2}) {
+    auto settings = small_settings(strategy);
+    settings.geometry = data::make_geometry(1.0, 1.0, 0.08, 0.08);
+    settings.samples = 30;
+    omp_set_num_threads(1);
+    rng::Generator first(8);
+    const auto serial = data::generate_datasets(settings, first);
+    omp_set_num_threads(3);
+    rng::Generator second(8);
+    const auto parallel = data::generate_datasets(settings, second);
+    EXPECT_TRUE(serial.train.data == parallel.train.data) << data::segment_strategy_name(strategy);
+    EXPECT_TRUE(serial.val.data == parallel.val.data) << data::segment_strategy_name(strategy);
+    EXPECT_TRUE(serial.test.data == parallel.test.data) << data::segment_strategy_name(strategy);
+  }
+  omp_set_num_threads(saved);
 }
 
 TEST(GenerateDatasets, RejectsInvalidSettings) {
