@@ -67,12 +67,13 @@ void layernorm_backward(Real* dx, Real* dgamma, Real* dbeta, const Real* mean, c
   }
 
   // Scalar math: dγ[c] += Σ_r dy[r, c] · x̂[r, c] ; dβ[c] += Σ_r dy[r, c]
-  detail::add_column_sums(dgamma, rows, C, [=](Index r, Index c) {
-    const Real normalized = (x[r * C + c] - mean[r]) * rstd[r];
-    return static_cast<double>(dy[r * C + c] * normalized);
-  });
-  detail::add_column_sums(dbeta, rows, C,
-                          [dy, C](Index r, Index c) { return static_cast<double>(dy[r * C + c]); });
+  detail::add_column_sum_pair(
+      dgamma, dbeta, rows, C,
+      [=](Index r, Index c) {
+        const Real normalized = (x[r * C + c] - mean[r]) * rstd[r];
+        return static_cast<double>(dy[r * C + c] * normalized);
+      },
+      [dy, C](Index r, Index c) { return static_cast<double>(dy[r * C + c]); });
 }
 
 template void layernorm_forward<float>(float*, float*, float*, const float*, const float*, const float*,
