@@ -10,9 +10,10 @@
 namespace kbeta::kernels {
 namespace {
 
-// Tiles per product: 8 divides evenly over 1, 2, 4 or 8 threads. Measured on one thread of this
-// machine for (1604 × 512) · (512 × 512)ᵀ: tiles of 64 rows ran at 84.5 GFLOP/s, of 208 rows (8
-// tiles) at 95, and one cblas_sgemm call at 97-100, because every tile repacks the other operand.
+// Tiles per product: 8 divides evenly over 1, 2, 4 or 8 threads. Every tile repacks the other
+// operand, so tiles must not be too small. Measured on one thread of a 2-vCPU AMD EPYC for
+// (1604 × 512) · (512 × 512)ᵀ: 64-row tiles ran at 84.5 GFLOP/s, 8 tiles of 208 rows at 95, and
+// one cblas_sgemm call at 97-100.
 constexpr Index kGemmTiles = 8;
 // Smallest tile: below it the per-call cost of a CBLAS call outweighs the balance.
 constexpr Index kMinGemmTile = 64;
@@ -58,9 +59,9 @@ void gemm(bool transpose_a, bool transpose_b, Index m, Index n, Index k, Real al
 
   // Split the longer side of C into fixed tiles, each computed by one single-threaded CBLAS call
   // (OpenBLAS runs single-threaded inside an OpenMP parallel region). Each tile's shape depends
-  // only on (m, n), so every entry of C is summed identically for any thread count; OpenBLAS's
-  // own threading does not guarantee that (1 and 2 threads differ in the last bit for
-  // (300 × 520) · (520 × 96)).
+  // only on (m, n), so every entry of C is summed identically for any thread count. OpenBLAS's
+  // own threading does not guarantee that: for (300 × 520) · (520 × 96), 1 and 2 threads differ
+  // in the last bit.
   const bool split_rows = m >= n;
   const Index length = split_rows ? m : n;
   const Index tile_size = gemm_tile_size(length);

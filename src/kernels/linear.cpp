@@ -14,9 +14,9 @@ void linear_forward(Real* y, const Real* x, const Real* weight, const Real* bias
     gemm<Real>(false, true, rows, out, in, Real(1), x, in, weight, in, Real(0), y, out);
     return;
   }
-  // With a bias, each tile of rows is filled with the bias and the product added to it while the
-  // tile is still in cache, which saves a separate pass over y (for the (1604, 256) output of the
-  // MLP's first layer, an estimated 0.2 ms against 5 ms for the product on one core).
+  // With a bias, each tile of rows is filled with the bias and the product is added to it while
+  // the tile is still in cache. This saves a separate pass over y, an estimated 0.2 ms against
+  // 5 ms for the product for the (1604, 256) output of the MLP's first layer on one core.
   const Index tile_size = gemm_tile_size(rows);
   const Index tiles = (rows + tile_size - 1) / tile_size;
 #pragma omp parallel for schedule(static)
