@@ -40,6 +40,12 @@ std::string YamlNode::location() const {
 
 namespace {
 
+// A duplicated key: reported even where other YAML errors fall back to a plain string.
+class DuplicateKeyError : public ConfigError {
+ public:
+  using ConfigError::ConfigError;
+};
+
 // Builds a YamlNode tree from yaml-cpp's parser events. Collections under construction live on
 // a stack by value and are moved into their parent when they end.
 class TreeBuilder : public YAML::EventHandler {
@@ -73,8 +79,8 @@ class TreeBuilder : public YAML::EventHandler {
                 const std::string& value) override {
     YamlNode node = make_node(YamlNode::Kind::Scalar, mark);
     node.text = value;
-    // yaml-cpp reports "?" for plain scalars and "!" for quoted ones; an explicit !!str also
-    // makes a string, other explicit tags are resolved like plain scalars.
+    // yaml-cpp reports "?" for plain scalars and "!" for quoted ones. An explicit !!str also
+    // makes a string, and other explicit tags are resolved like plain scalars.
     node.quoted = tag == "!" || tag == "tag:yaml.org,2002:str";
     remember_anchor(anchor, node);
     attach(std::move(node));
@@ -177,7 +183,7 @@ class TreeBuilder : public YAML::EventHandler {
       if (entry.key == key_text) {
         const std::string parent = current_path();
         const std::string path = parent.empty() ? key_text : parent + "." + key_text;
-        throw ConfigError(
+        throw DuplicateKeyError(
             fmt::format("{}: duplicate key {} at lines {} and {}; PyYAML keeps the last value and yaml-cpp "
                         "the first, so delete one of them",
                         origin_, path, entry.key_line, key.line));
@@ -220,7 +226,7 @@ class IgnoreEvents : public YAML::EventHandler {
                                 e.mark.column + 1, message));
 }
 
-// Runs the parser over `text`; returns false when the text holds no document at all.
+// Runs the parser over `text`. Returns false when the text contains no document at all.
 bool parse_events(std::string_view text, const std::string& origin, TreeBuilder& builder) {
   std::istringstream stream{std::string(text)};
   try {
@@ -281,6 +287,8 @@ YamlNode parse_yaml_value(std::string_view text, const std::string& origin) {
       null_node.origin = origin;
       return null_node;
     }
+  } catch (const DuplicateKeyError&) {
+    throw;
   } catch (const ConfigError&) {
     return fallback;
   }
