@@ -302,6 +302,9 @@ TEST(Validation, IntegerOverflow) {
 
 TEST(Validation, SeedRange) {
   EXPECT_EQ(load("seed: 18446744073709551615\n").seed, 18446744073709551615u);
+  EXPECT_EQ(load("seed: 5.0\n").seed, 5u);
+  EXPECT_THAT(load_error("seed: 5.5\n"),
+              HasSubstr("seed: expected an integer in [0, 18446744073709551615], got 5.5"));
   EXPECT_THAT(load_error("seed: -1\n"),
               HasSubstr("seed: expected an integer in [0, 18446744073709551615], got -1"));
 }
