@@ -193,8 +193,8 @@ std::string top_level_help() {
       "CONFIG is a YAML file or the name of a packaged preset (.yml optional).\n\n"
       "Commands:\n";
   for (const auto& entry : kCommands) {
-    const std::string usage =
-        fmt::format("{} {}", entry.command == Command::Run ? "" : entry.name, entry.target);
+    const std::string usage = entry.command == Command::Run ? std::string(entry.target)
+                                                            : fmt::format("{} {}", entry.name, entry.target);
     text += fmt::format("  {:<22}{}\n", usage, entry.summary);
   }
   text += "\nRun kbeta-heat2d COMMAND --help for the flags of one command; docs/cli.md has the details.\n";
