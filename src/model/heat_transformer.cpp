@@ -422,7 +422,7 @@ void HeatTransformer<T>::backward(const T* target, const T* alpha, const T* dt, 
 
 template <typename T>
 void HeatTransformer<T>::layer_backward(std::size_t l, int batch) {
-  // On entry d_stream_ holds ∂L/∂out of the layer; on exit ∂L/∂x of its input.
+  // On entry d_stream_ contains ∂L/∂out of the layer, and on exit ∂L/∂x of its input.
   LayerBuffers& layer = layers_[l];
   const LayerOffsets& w = offsets_.layers[l];
   const T* params = params_.data();
@@ -506,7 +506,7 @@ void HeatTransformer<T>::layer_backward(std::size_t l, int batch) {
 
 template <typename T>
 void HeatTransformer<T>::embedding_backward(const T* input, const T* alpha, int batch) {
-  // d_stream_ holds ∂L/∂x0 with x0[b, t] = projected[b, t] + PT[t] + alpha[b]·w_d + b_d.
+  // d_stream_ contains ∂L/∂x0 with x0[b, t] = projected[b, t] + PT[t] + alpha[b]·w_d + b_d.
   ScopedTimer timer(times_.embedding);
   const Index tokens = Index{batch} * spec_.time_steps;
   const Index c = spec_.embed_dim, p = spec_.pixels();
