@@ -98,7 +98,7 @@ class HeatTransformer {
 
   ModelSpec spec_;
   int max_batch_;
-  int key_frames_;  // Tk: frames whose keys and values are computed
+  int key_frames_;  // Tk: frames whose keys and values are computed (≥ spec_.key_frames())
   ParamTable params_table_;
   ParamOffsets offsets_;
   ParamTable frozen_table_;
