@@ -49,9 +49,9 @@ TEST_P(ModelConstants, SeededTablesMatchReference) {
   rng::Generator gen(fixture.sidecar.at("init_seed").get<std::uint64_t>());
   const FrozenInputs inputs = draw_frozen_inputs(spec, gen);
 
-  // Normal draws go through MLX's float erfinv, reproduced on Linux; the RoPE'd tables may
-  // differ by an ulp because sin/cos come from libm rather than MLX's own. Bound: one float
-  // ulp of the table's largest entry (2⁻²³ relative).
+  // Normal draws go through MLX's float erfinv, which the generator reproduces on Linux. The
+  // RoPE'd tables may differ by an ulp because sin/cos come from libm rather than MLX's own,
+  // so the bound is one float ulp of the table's largest entry (2⁻²³ relative).
   const struct {
     const char* name;
     const std::vector<float>& values;
