@@ -1,5 +1,5 @@
 # Shared checks of an installed kbeta-heat2d tree, sourced by the packaging tests.
-# Each check prints what failed and returns non-zero; a missing `config` subcommand returns 77,
+# Each check prints what failed and returns non-zero. A missing `config` subcommand returns 77,
 # the ctest skip code.
 
 fail() {

@@ -16,7 +16,7 @@ rm -rf "$scratch"
 mkdir -p "$scratch/work" "$scratch/root"
 copy="$scratch/source"
 
-# The copy holds what the package build reads: no build trees, no version-control data.
+# The copy contains what the package build reads, without build trees or version-control data.
 mkdir -p "$copy"
 tar -C "$source_dir" --exclude=./build --exclude=./.git --exclude=./runs -cf - . | tar -C "$copy" -xf -
 
