@@ -60,13 +60,11 @@ if ((run_tidy)); then
     [[ "$f" == *.cpp ]] && sources+=("$root/$f")
   done
 
-  # The compile commands come from GCC, whose <omp.h> clang does not see unless libomp-dev is
-  # installed. GCC's omp.h is plain declarations, so point clang-tidy at it alone.
-  omp_dir=$(mktemp -d)
-  trap 'rm -rf "$omp_dir"' EXIT
-  gcc_omp=$(g++ -print-file-name=include/omp.h)
-  if [[ -f "$gcc_omp" ]]; then
-    ln -s "$gcc_omp" "$omp_dir/omp.h"
+  # The compile commands come from GCC with -fopenmp, and clang finds <omp.h> only in LLVM's own
+  # OpenMP headers (Debian package libomp-dev). GCC's omp.h uses attributes that clang 14 rejects.
+  if ! compgen -G '/usr/lib/llvm-*/lib/clang/*/include/omp.h' >/dev/null; then
+    echo "lint: clang's omp.h is missing; install it with 'sudo apt-get install libomp-dev' (scripts/setup.sh does)" >&2
+    exit 1
   fi
 
   jobs=${LINT_JOBS:-$(nproc)}
@@ -83,10 +81,13 @@ if ((run_tidy)); then
     for s in "${sources[@]}"; do
       patterns+=("^$(printf '%s' "$s" | sed 's/[][\.*^$+?(){}|]/\\&/g')\$")
     done
-    # run-clang-tidy 14 always colours its output and prints a line per file; keep the findings.
+    # run-clang-tidy 14 always colours its output and prints a line per file, so keep only the
+    # findings.
     set +e
+    # -Wno-error: the build's -Werror would turn every compiler warning into an error that the
+    # check list in .clang-tidy cannot filter; WarningsAsErrors there makes the kept ones fatal.
     "$tidy_runner" -quiet -p "$build_dir" -j "$jobs" -header-filter "$header_filter" \
-      -extra-arg="-isystem$omp_dir" "${patterns[@]}" 2>&1 |
+      -extra-arg=-Wno-error "${patterns[@]}" 2>&1 |
       sed -e 's/\x1b\[[0-9;]*m//g' |
       grep -v -e '^clang-tidy-[0-9]* ' -e '^[0-9]* warnings\{0,1\} generated' \
         -e '^Suppressed [0-9]* warnings' -e '^Use -header-filter' -e '^$'
