@@ -63,6 +63,10 @@ check_program_runs() {
   local output
   output=$(cd "$workdir" && "$program" --version 2>&1) || fail "'$program --version' exited with $?: $output" || return
   [[ "$output" == *"$version"* ]] || fail "'$program --version' printed '$output', expected the version $version" || return
+  # Programs that report OpenBLAS's threading must report the OpenMP build, which the RPATH selects.
+  if [[ "$output" == *"threading:"* && "$output" != *"threading: OpenMP"* ]]; then
+    fail "'$program --version' reports an OpenBLAS build other than OpenMP: $output" || return
+  fi
   echo "ok: --version printed '$output'"
 
   # Until the `config` subcommand exists the program ignores its arguments, so its presence is
