@@ -1,6 +1,5 @@
 # Shared checks of an installed kbeta-heat2d tree, sourced by the packaging tests.
-# Each check prints what failed and returns non-zero. A missing `config` subcommand returns 77,
-# the ctest skip code.
+# Each check prints what failed and returns non-zero.
 
 fail() {
   echo "FAIL: $*" >&2
@@ -69,14 +68,6 @@ check_program_runs() {
   fi
   echo "ok: --version printed '$output'"
 
-  # Until the `config` subcommand exists the program ignores its arguments, so its presence is
-  # read from the help text.
-  local help
-  help=$(cd "$workdir" && "$program" --help 2>&1) || true
-  if ! grep -Eq '^[[:space:]]+config([[:space:]]|$)' <<<"$help"; then
-    echo "SKIP: this build of kbeta-heat2d has no 'config' subcommand (its --help lists none), so 'config heat2d' cannot be checked"
-    return 77
-  fi
   output=$(cd "$workdir" && "$program" config heat2d 2>&1) || fail "'$program config heat2d' exited with $?: $output" || return
   # The resolved configuration is YAML whose sections are the reference's (model_params, ...).
   grep -q '^model_params:' <<<"$output" ||

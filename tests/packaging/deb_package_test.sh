@@ -4,7 +4,7 @@
 # and that the unpacked program runs. Removing the sources first proves that the program finds its
 # presets in the installed tree, not through the compiled-in source folder.
 # Usage: deb_package_test.sh SOURCE_DIR BUILD_DIR VERSION
-# Exit status: 0 pass, 1 fail, 77 skipped (the program has no `config` subcommand yet).
+# Exit status: 0 pass, 1 fail.
 set -euo pipefail
 source_dir=$1
 build_dir=$2

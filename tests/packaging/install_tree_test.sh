@@ -2,7 +2,7 @@
 # Installs a configured and built tree with `cmake --install` into a scratch prefix and checks the
 # layout, the OpenBLAS RPATH and that the installed program runs.
 # Usage: install_tree_test.sh BUILD_DIR VERSION
-# Exit status: 0 pass, 1 fail, 77 skipped (the program has no `config` subcommand yet).
+# Exit status: 0 pass, 1 fail.
 set -euo pipefail
 build_dir=$1
 version=$2
