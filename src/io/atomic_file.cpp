@@ -3,9 +3,9 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstring>
 #include <fstream>
 #include <sstream>
+#include <system_error>
 
 #include <fmt/format.h>
 
@@ -15,8 +15,8 @@ namespace kbeta::io {
 
 namespace {
 
-std::string errno_text() {
-  return std::strerror(errno);
+std::string errno_text(int code = errno) {
+  return std::generic_category().message(code);
 }
 
 }  // namespace
@@ -32,7 +32,7 @@ AtomicFile::AtomicFile(std::filesystem::path target) : target_(std::move(target)
 
 AtomicFile::~AtomicFile() {
   if (file_ != nullptr) {
-    std::fclose(file_);
+    static_cast<void>(std::fclose(file_));  // the temporary file is discarded either way
     std::error_code ignored;
     std::filesystem::remove(temporary_, ignored);
   }
@@ -64,7 +64,7 @@ void AtomicFile::commit() {
     std::error_code ignored;
     std::filesystem::remove(temporary_, ignored);
     throw Error(fmt::format("failed to flush {} ({} bytes): {}", temporary_.string(), written_,
-                            std::strerror(flushed ? errno : flush_errno)));
+                            errno_text(flushed ? errno : flush_errno)));
   }
   std::error_code ec;
   std::filesystem::rename(temporary_, target_, ec);

@@ -16,7 +16,7 @@ namespace {
 
 // Larger headers are refused before parsing: a corrupt length field must not make the reader
 // allocate or scan gigabytes. Real headers hold a few hundred bytes per tensor.
-constexpr std::uint64_t kMaxHeaderBytes = 100u * 1024u * 1024u;
+constexpr std::uint64_t kMaxHeaderBytes = std::uint64_t{100} * 1024 * 1024;
 
 struct DTypeEntry {
   DType dtype;
