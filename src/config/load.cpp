@@ -61,13 +61,18 @@ bool same_key(const std::string& parent, const std::string& a, const std::string
   return strip(a) == strip(b);
 }
 
-YamlNode* find_child(YamlNode& map, const std::string& parent, const std::string& key) {
+YamlNode::Entry* find_entry(YamlNode& map, const std::string& parent, const std::string& key) {
   for (auto& entry : map.entries) {
     if (same_key(parent, entry.key, key)) {
-      return &entry.value;
+      return &entry;
     }
   }
   return nullptr;
+}
+
+YamlNode* find_child(YamlNode& map, const std::string& parent, const std::string& key) {
+  YamlNode::Entry* entry = find_entry(map, parent, key);
+  return entry == nullptr ? nullptr : &entry->value;
 }
 
 // Sets one KEY=VALUE pair in the document, creating the sections on its path.
@@ -102,8 +107,9 @@ void apply_override(YamlNode& root, const std::string& pair) {
   }
 
   YamlNode value = parse_yaml_value(pair.substr(equals + 1), origin);
-  if (YamlNode* existing = find_child(*map, parent, parts.back()); existing != nullptr) {
-    *existing = std::move(value);
+  if (YamlNode::Entry* existing = find_entry(*map, parent, parts.back()); existing != nullptr) {
+    existing->value = std::move(value);
+    existing->key_line = 0;  // the key's line in the file no longer locates the value
   } else {
     map->entries.push_back({parts.back(), 0, std::move(value)});
   }

@@ -241,6 +241,14 @@ TEST(Overrides, ThroughScalar) {
   EXPECT_THAT(override_error("seed.x=3"), HasSubstr("cannot set seed.x because seed is 0, not a mapping"));
 }
 
+TEST(Overrides, SectionReplacedByScalarNamesOnlyTheOverride) {
+  // The file's line of the replaced key must not be shown as a line of the override.
+  const std::string message = load_error("seed: 0\nmodel_params:\n  epochs: 3\n", {"model_params=3"});
+  EXPECT_THAT(message,
+              HasSubstr("model_params: expected a mapping of keys, got 3 (override model_params=3)"));
+  EXPECT_THAT(message, ::testing::Not(HasSubstr("line")));
+}
+
 TEST(Overrides, ErrorNamesTheOverride) {
   EXPECT_THAT(override_error("model_params.batch_size=0"),
               HasSubstr("model_params.batch_size: expected a positive integer, got 0 (override "
