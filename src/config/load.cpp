@@ -233,6 +233,17 @@ Config load_config_string(std::string_view yaml, const std::string& origin,
 }
 
 Config load_config_file(const std::filesystem::path& path, const std::vector<std::string>& overrides) {
+  // A configuration is a few kilobytes; a larger file is almost surely the wrong path (a data
+  // file, a log), and yaml-cpp needs about 10 s and twice the size in memory per 50 MB.
+  constexpr std::uintmax_t kMaxConfigBytes = 16u << 20;
+  std::error_code size_error;
+  const std::uintmax_t size = std::filesystem::file_size(path, size_error);
+  if (!size_error && size > kMaxConfigBytes) {
+    throw ConfigError(
+        fmt::format("{}: the file is {} bytes, larger than the 16 MiB limit for a configuration; "
+                    "check that CONFIG names a YAML configuration file",
+                    path.string(), size));
+  }
   std::string text;
   try {
     text = io::read_file(path);

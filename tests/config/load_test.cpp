@@ -1,11 +1,14 @@
 #include "config/load.hpp"
 
+#include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "common/fixtures.hpp"
 #include "config/presets.hpp"
 #include "config/validate.hpp"
 #include "core/error.hpp"
@@ -247,6 +250,34 @@ TEST(Overrides, SectionReplacedByScalarNamesOnlyTheOverride) {
   EXPECT_THAT(message,
               HasSubstr("model_params: expected a mapping of keys, got 3 (override model_params=3)"));
   EXPECT_THAT(message, ::testing::Not(HasSubstr("line")));
+}
+
+TEST(Validation, LongValueIsShortenedInMessage) {
+  std::string list = "[0";
+  for (int k = 1; k < 5000; ++k) {
+    list += ", 0";
+  }
+  const std::string message = load_error("seed: " + list + "]\n");
+  EXPECT_THAT(message, HasSubstr("seed: expected an integer in [0, 18446744073709551615], got [0, 0, 0"));
+  EXPECT_THAT(message, HasSubstr("... (test.yml line 1)"));
+  EXPECT_LT(message.size(), 300u);
+}
+
+TEST(LoadFile, RejectsOversizedFile) {
+  const auto path = kbeta::testing::scratch_dir("LoadFile.RejectsOversizedFile") / "oversized.yml";
+  {
+    std::ofstream out(path, std::ios::binary);
+    out << "seed: 1\n#";
+    out << std::string(17u << 20, 'x');
+  }
+  try {
+    load_config_file(path);
+    FAIL() << "an oversized configuration file was accepted";
+  } catch (const ConfigError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("oversized.yml"));
+    EXPECT_THAT(e.what(), HasSubstr("larger than the 16 MiB limit"));
+  }
+  std::filesystem::remove(path);
 }
 
 TEST(Overrides, ErrorNamesTheOverride) {
