@@ -354,6 +354,18 @@ bool is_simple_word(std::string_view text) {
   return !text.empty() && first(text.front()) && std::all_of(text.begin() + 1, text.end(), rest);
 }
 
+// An override value has no lines: its messages name the override alone.
+void clear_lines(YamlNode& node) {
+  node.line = 0;
+  for (auto& item : node.items) {
+    clear_lines(item);
+  }
+  for (auto& entry : node.entries) {
+    entry.key_line = 0;
+    clear_lines(entry.value);
+  }
+}
+
 }  // namespace
 
 YamlNode parse_yaml_document(std::string_view text, const std::string& origin) {
@@ -397,7 +409,7 @@ YamlNode parse_yaml_value(std::string_view text, const std::string& origin) {
   if ((node.kind == YamlNode::Kind::Mapping || node.kind == YamlNode::Kind::Sequence) && !node.flow) {
     return fallback;
   }
-  node.line = 0;
+  clear_lines(node);
   return node;
 }
 

@@ -280,6 +280,14 @@ TEST(LoadFile, RejectsOversizedFile) {
   std::filesystem::remove(path);
 }
 
+TEST(Overrides, FlowValueErrorHasNoLine) {
+  const std::string message = override_error("learning_rate_schedule={1: 2e-4, 01: 3e-4}");
+  EXPECT_THAT(message,
+              HasSubstr("epoch 1 is given twice (as '01') (override learning_rate_schedule={1: 2e-4, "
+                        "01: 3e-4})"));
+  EXPECT_THAT(message, ::testing::Not(HasSubstr("line")));
+}
+
 TEST(Overrides, ErrorNamesTheOverride) {
   EXPECT_THAT(override_error("model_params.batch_size=0"),
               HasSubstr("model_params.batch_size: expected a positive integer, got 0 (override "
