@@ -1,5 +1,7 @@
 // Hostile .npy files and dataset folders: every case must raise kbeta::Error with a one-line
 // message naming the file, never crash, hang or allocate what a corrupt header claims.
+#include <sys/stat.h>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -98,6 +100,14 @@ TEST(NpyHostile, FolderAndDeviceInsteadOfFile) {
   const auto dir = testing::scratch_dir("NpyHostile.FolderInsteadOfFile");
   EXPECT_THAT(read_error(dir), HasSubstr(dir.string()));
   EXPECT_THAT(read_error("/dev/null"), HasSubstr("/dev/null"));
+}
+
+TEST(NpyHostile, FifoIsRejectedWithoutBlocking) {
+  // Opening a FIFO for reading blocks until a writer appears, so it must be rejected first.
+  const auto path = testing::scratch_dir("NpyHostile.FifoIsRejected") / "train_data.npy";
+  std::filesystem::remove(path);
+  ASSERT_EQ(mkfifo(path.c_str(), 0600), 0);
+  EXPECT_THAT(read_error(path), HasSubstr("not a regular file"));
 }
 
 TEST(NpyHostile, ZeroSamplesInDataset) {
