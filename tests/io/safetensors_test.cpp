@@ -5,9 +5,14 @@
 #include <cstdint>
 #include <string>
 
+#include <sys/stat.h>
+
+#include <filesystem>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "common/fixtures.hpp"
 #include "core/error.hpp"
 
 namespace kbeta::io {
@@ -166,13 +171,25 @@ TEST(SafetensorsRead, EmptyU32Tensor) {
   EXPECT_TRUE(file.read_u32("w").empty());
 }
 
+TEST(SafetensorsLoad, FifoIsRejectedWithoutBlocking) {
+  const auto path = kbeta::testing::scratch_dir("SafetensorsLoad.FifoIsRejected") / "model.safetensors";
+  std::filesystem::remove(path);
+  ASSERT_EQ(mkfifo(path.c_str(), 0600), 0);
+  try {
+    Safetensors::load(path);
+    FAIL() << "loading a FIFO succeeded";
+  } catch (const Error& e) {
+    EXPECT_THAT(e.what(), HasSubstr("not a regular file"));
+  }
+}
+
 TEST(SafetensorsLoad, MissingFileAndFolder) {
   EXPECT_THROW(Safetensors::load("/nonexistent/x.safetensors"), Error);
   try {
     Safetensors::load("/tmp");
     FAIL() << "loading a folder succeeded";
   } catch (const Error& e) {
-    EXPECT_THAT(e.what(), HasSubstr("/tmp"));
+    EXPECT_THAT(e.what(), HasSubstr("cannot read /tmp: not a regular file"));
   }
 }
 
