@@ -97,7 +97,7 @@ const CLI::Validator kInt64Text(
       }
       return {};
     },
-    "INT");
+    "");
 
 void add_config_flags(CLI::App& app, Flags& flags) {
   flags.epochs_option =

@@ -112,6 +112,11 @@ TEST(ParseArguments, IntegerFlagFractionIsNamed) {
   EXPECT_THAT(message, HasSubstr("--epochs: expected an integer, got 1.5"));
 }
 
+TEST(ParseArguments, MissingIntegerValueNamesType) {
+  const std::string message = parse_error({"heat2d", "--epochs"});
+  EXPECT_THAT(message, HasSubstr("--epochs: 1 required INT missing"));
+}
+
 TEST(ParseArguments, HelpAndVersion) {
   const Invocation help = parse_arguments({"--help"});
   EXPECT_EQ(help.command, Command::Help);
