@@ -263,7 +263,9 @@ std::vector<std::uint32_t> Safetensors::read_u32(const std::string& name) const 
   }
   std::vector<std::uint32_t> out(i.numel());
   const auto bytes = raw(name);
-  std::memcpy(out.data(), bytes.data(), bytes.size());
+  if (!bytes.empty()) {
+    std::memcpy(out.data(), bytes.data(), bytes.size());  // an empty vector's data() may be null
+  }
   return out;
 }
 
