@@ -165,6 +165,14 @@ std::string key_location(const YamlNode::Entry& entry) {
 void check_keys(const YamlNode& map, const std::string& prefix) {
   for (const auto& entry : map.entries) {
     const std::string path = prefix.empty() ? entry.key : prefix + "." + entry.key;
+    if (entry.key.find('.') != std::string::npos) {
+      // Without this check "model_params.epochs": 7 at the top level matches a known path
+      // here but is never read, so the value would be dropped silently.
+      throw ConfigError(
+          fmt::format("{}: a dotted key in a file is not a path ({}); nest it as a mapping "
+                      "under its section, one key per level",
+                      path, key_location(entry)));
+    }
     if (field_paths().contains(path)) {
       continue;
     }

@@ -288,6 +288,15 @@ TEST(Overrides, FlowValueErrorHasNoLine) {
   EXPECT_THAT(message, ::testing::Not(HasSubstr("line")));
 }
 
+TEST(Validation, DottedKeyInFileIsRejected) {
+  // A dotted key in a file is one key named "model_params.epochs", which no reader looks up.
+  const std::string message = load_error("\"model_params.epochs\": 7\n");
+  EXPECT_THAT(message,
+              HasSubstr("model_params.epochs: a dotted key in a file is not a path (test.yml line 1)"));
+  EXPECT_THAT(message, HasSubstr("nest it"));
+  EXPECT_THAT(load_error("geometry:\n  \"dx.y\": 1\n"), HasSubstr("geometry.dx.y: a dotted key"));
+}
+
 TEST(Overrides, ErrorNamesTheOverride) {
   EXPECT_THAT(override_error("model_params.batch_size=0"),
               HasSubstr("model_params.batch_size: expected a positive integer, got 0 (override "
