@@ -76,6 +76,12 @@ void AtomicFile::commit() {
 }
 
 std::string read_file(const std::filesystem::path& path) {
+  // Opening a FIFO would block until a writer appears, and reading a folder returns nothing.
+  std::error_code error;
+  const auto status = std::filesystem::status(path, error);
+  if (!error && status.type() != std::filesystem::file_type::regular) {
+    throw Error(fmt::format("cannot read {}: not a regular file", path.string()));
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     throw Error(fmt::format("cannot open {}: {}", path.string(), errno_text()));
