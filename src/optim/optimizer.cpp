@@ -42,7 +42,7 @@ std::string python_float_repr(double value) {
   // text is "[-]d[.ddd]e±XX".
   const std::size_t e_pos = text.find('e');
   std::string_view mantissa = text.substr(0, e_pos);
-  // to_chars writes the exponent as a sign and at least two digits; from_chars takes no '+'.
+  // to_chars writes the exponent with a sign and at least two digits, and from_chars rejects '+'.
   std::string_view exponent_text = text.substr(e_pos + 1);
   if (!exponent_text.empty() && exponent_text.front() == '+') {
     exponent_text.remove_prefix(1);
