@@ -65,8 +65,8 @@ class ScopedPath {
     if (const char* old = std::getenv("PATH")) {
       saved_ = old;
     }
-    ::setenv("PATH", value.c_str(),
-             1);  // NOLINT(concurrency-mt-unsafe): no other thread runs while a test changes PATH
+    // NOLINTNEXTLINE(concurrency-mt-unsafe): no other thread runs while a test changes PATH.
+    ::setenv("PATH", value.c_str(), 1);
   }
   ~ScopedPath() {
     if (saved_) {
