@@ -63,13 +63,13 @@ std::vector<std::string> list_presets() {
 }
 
 fs::path find_config(std::string_view name) {
-  const fs::path as_given(name);
+  fs::path as_given(name);
   if (file_exists(as_given)) {
     return as_given;
   }
   const std::string file_name = has_yaml_extension(name) ? std::string(name) : std::string(name) + ".yml";
   // A name with a folder in it is a path, never a preset.
-  if (fs::path(file_name).has_parent_path() == false) {
+  if (!fs::path(file_name).has_parent_path()) {
     for (const auto& dir : preset_dirs()) {
       if (file_exists(dir / file_name)) {
         return dir / file_name;

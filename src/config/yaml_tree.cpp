@@ -210,7 +210,7 @@ class TreeBuilder : public YAML::EventHandler {
     for (const auto& entry : top.node.entries) {
       if (entry.key == key_text) {
         const std::string parent = current_path();
-        const std::string path = parent.empty() ? key_text : parent + "." + key_text;
+        const std::string path = parent.empty() ? key_text : fmt::format("{}.{}", parent, key_text);
         throw DuplicateKeyError(
             fmt::format("{}: duplicate key {} at lines {} and {}; PyYAML keeps the last value and yaml-cpp "
                         "the first, so delete one of them",

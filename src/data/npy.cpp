@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string_view>
+#include <system_error>
 
 #include <fmt/format.h>
 
@@ -175,7 +176,9 @@ std::uint64_t read_le(std::span<const char> bytes, std::size_t offset, std::size
 }
 
 struct FileCloser {
-  void operator()(std::FILE* file) const { std::fclose(file); }
+  void operator()(std::FILE* file) const {
+    static_cast<void>(std::fclose(file));
+  }  // read-only: nothing to lose
 };
 using FileHandle = std::unique_ptr<std::FILE, FileCloser>;
 
@@ -188,7 +191,7 @@ FileHandle open_for_reading(const std::filesystem::path& path) {
   }
   FileHandle file(std::fopen(path.c_str(), "rb"));
   if (!file) {
-    throw Error(fmt::format("{}: cannot open: {}", path.string(), std::strerror(errno)));
+    throw Error(fmt::format("{}: cannot open: {}", path.string(), std::generic_category().message(errno)));
   }
   return file;
 }

@@ -143,7 +143,7 @@ TEST(Program, ControlCharactersInErrorAreEscaped) {
   EXPECT_EQ(count_lines(key.err), 1);
 
   const auto nul_file = dir / "nul_byte.yml";
-  std::ofstream(nul_file, std::ios::binary) << std::string("seed: 1\0\n", 10);
+  std::ofstream(nul_file, std::ios::binary) << std::string("seed: 1\0\n", 9);
   const ProgramResult nul = run_program("ProgramNulByte", {"config", nul_file.string()});
   EXPECT_EQ(nul.exit_code, 2);
   EXPECT_THAT(nul.err, HasSubstr("invalid YAML"));

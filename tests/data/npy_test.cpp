@@ -48,7 +48,7 @@ std::string error_of(const std::filesystem::path& path) {
 
 TEST(Npy, Float32RoundTrip) {
   const auto dir = testing::scratch_dir("Npy.Float32RoundTrip");
-  std::vector<float> values(2 * 3 * 4 * 5);
+  std::vector<float> values(std::size_t{2} * 3 * 4 * 5);
   for (std::size_t k = 0; k < values.size(); ++k) {
     values[k] = static_cast<float>(k) * 0.37f - 3.0f;
   }
@@ -188,7 +188,7 @@ TEST(Npy, RejectsAbsurdHeaderLength) {
 
 TEST(Npy, RejectsBadMagicAndVersion) {
   const auto dir = testing::scratch_dir("Npy.RejectsBadMagicAndVersion");
-  write_bytes(dir / "a.npy", std::string("PK\x03\x04 this is a zip file", 24));
+  write_bytes(dir / "a.npy", std::string("PK\x03\x04 this is a zip file", 23));
   EXPECT_THAT(error_of(dir / "a.npy"), HasSubstr("not a .npy file"));
   write_bytes(dir / "b.npy", npy_bytes("{'descr': '<f4', 'fortran_order': False, 'shape': (1,), }\n", 4, 4));
   EXPECT_THAT(error_of(dir / "b.npy"), HasSubstr("unsupported .npy version 4.0"));
