@@ -196,7 +196,7 @@ void validate_settings(const GeneratorSettings& settings) {
   if (settings.samples < 2 || sizes[0] < 1 || sizes[1] < 1 || sizes[2] < 1) {
     throw ConfigError(
         fmt::format("training_samples: {} leaves an empty split (train/val/test = {}/{}/{}); use "
-                    "at least 10",
+                    "at least 4",
                     settings.samples, std::max(sizes[0], 0), std::max(sizes[1], 0), std::max(sizes[2], 0)));
   }
   if (settings.time_steps < 1) {

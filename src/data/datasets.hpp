@@ -13,7 +13,7 @@
 
 namespace kbeta::data {
 
-// What generate_datasets() draws and simulates. Each limit pair is [low, high] of a linspace.
+// Settings of generate_datasets(). Each limit pair is the [low, high] of a linspace.
 struct GeneratorSettings {
   Geometry geometry;
   std::array<double, 2> left{0.0, 1.0};
@@ -38,9 +38,9 @@ std::array<int, 3> split_sizes(int samples);
 // value_k = (1 − t_k)·low + t_k·high.
 std::vector<float> linspace(float low, float high, int n);
 
-// Throws ConfigError naming the key for settings the generator cannot run: non-finite limits,
-// a non-positive α range, a split with no sample, fewer than 1 frame, an unstable grid, a
-// challenge_2 grid under 5 points per side, or arrays too large to index.
+// Throws ConfigError naming the key for settings the generator cannot run. These are
+// non-finite limits, a non-positive α range, a split with no sample, fewer than 1 frame, an
+// unstable grid, a challenge_2 grid under 5 points per side, or arrays too large to index.
 void validate_settings(const GeneratorSettings& settings);
 
 // The three splits' inputs (boundary values, α, initial values, challenge_2 segments), drawn in
@@ -60,9 +60,9 @@ const std::array<const char*, 9>& dataset_file_names();
 void save_datasets(const Datasets& datasets, const std::filesystem::path& dir);
 
 // Reads the nine .npy files from `dir` (float32 or float64, converted to float32) and checks
-// them: every data file is 4-D (N, T, NY, NX) with N ≥ 1, NY and NX equal the geometry's, T is
-// the same in all splits, alphas and dts are (N) for their split, every value is finite and
-// every α and dt is positive. Throws Error naming the file and the problem.
+// them. Every data file must be 4-D (N, T, NY, NX) with N ≥ 1 and the geometry's NY and NX,
+// with the same T in all splits. Alphas and dts must be (N) for their split. Every value must
+// be finite, and every α and dt positive. Throws Error naming the file and the problem.
 Datasets load_datasets(const std::filesystem::path& dir, const Geometry& expected);
 
 }  // namespace kbeta::data

@@ -13,7 +13,7 @@
 
 namespace kbeta::data {
 
-// How boundary segments are fixed on top of the four boundary values.
+// The rule for boundary segments fixed on top of the four boundary values.
 //   BaseCase:   none.
 //   Challenge1: rows 8–11 of the left column are 1 and rows 8–11 of the right column are 0.
 //   Challenge2: per sample, a length-4 segment of value 1 on one random side and a length-4
