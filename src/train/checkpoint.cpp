@@ -19,6 +19,14 @@ constexpr const char* kParametersFormat = "kbeta-heat2d parameters 1";
 constexpr const char* kFrozenPrefix = "frozen.";
 constexpr const char* kOptimizerPrefix = "optimizer.";
 
+template <typename V>
+io::DType dtype_of(std::span<V>) {
+  using T = std::remove_const_t<V>;
+  return std::is_same_v<T, float>    ? io::DType::F32
+         : std::is_same_v<T, double> ? io::DType::F64
+                                     : io::DType::I64;
+}
+
 std::string shape_text(const std::vector<std::int64_t>& shape) {
   return fmt::format("({})", fmt::join(shape, ", "));
 }
@@ -124,11 +132,15 @@ void check_tensor(const io::Safetensors& file, const std::string& name,
   }
 }
 
-void copy_table(const io::Safetensors& file, const ParamTable& table, std::span<float> values,
-                const std::string& prefix) {
+void check_table(const io::Safetensors& file, const ParamTable& table, const std::string& prefix) {
   for (const auto& p : table.entries()) {
     check_tensor(file, prefix + p.name, p.shape, io::DType::F32);
   }
+}
+
+// Copies after check_table() passed.
+void copy_table(const io::Safetensors& file, const ParamTable& table, std::span<float> values,
+                const std::string& prefix) {
   for (const auto& p : table.entries()) {
     const auto raw = file.raw(prefix + p.name);
     std::memcpy(values.data() + p.offset, raw.data(), raw.size());
@@ -178,29 +190,27 @@ std::vector<SpikeSample> read_pending_spikes(const io::Safetensors& file) {
 
 }  // namespace
 
-void save_checkpoint(const std::filesystem::path& path, Model& model, Optimizer* optimizer,
+void save_checkpoint(const std::filesystem::path& path, Model& model, optim::Optimizer* optimizer,
                      const CheckpointMetadata& metadata) {
   std::vector<io::TensorToWrite> tensors;
   add_table(tensors, model.params(), model.parameters(), "");
   add_table(tensors, model.frozen(), model.frozen_values(), kFrozenPrefix);
 
-  std::vector<StateTensor> state;
+  // The optimiser names its state "optimizer.*" itself.
+  std::vector<optim::StateTensor> state;
   if (optimizer != nullptr) {
     state = optimizer->state();
   }
-  for (const auto& s : state) {
+  for (const auto& st : state) {
     io::TensorToWrite t;
-    t.name = kOptimizerPrefix + s.name;
-    t.shape = s.shape;
+    t.name = st.name;
+    t.shape = st.shape;
     std::visit(
         [&](const auto& values) {
-          using V = typename std::decay_t<decltype(values)>::element_type;
-          t.dtype = std::is_same_v<V, float>    ? io::DType::F32
-                    : std::is_same_v<V, double> ? io::DType::F64
-                                                : io::DType::I64;
+          t.dtype = dtype_of(values);
           t.bytes = std::as_bytes(values);
         },
-        s.values);
+        st.data);
     tensors.push_back(std::move(t));
   }
 
@@ -258,27 +268,49 @@ LoadedCheckpoint read_checkpoint(const std::filesystem::path& path) {
 }
 
 void restore_model(const io::Safetensors& file, Model& model) {
+  check_table(file, model.params(), "");
+  check_table(file, model.frozen(), kFrozenPrefix);
   copy_table(file, model.params(), model.parameters(), "");
   copy_table(file, model.frozen(), model.frozen_values(), kFrozenPrefix);
   model.refresh_after_load();
 }
 
-void restore_optimizer(const io::Safetensors& file, Optimizer& optimizer) {
-  auto state = optimizer.state();
-  for (const auto& s : state) {
-    const io::DType dtype = std::visit(
-        [](const auto& values) {
-          using V = typename std::decay_t<decltype(values)>::element_type;
-          return std::is_same_v<V, float>    ? io::DType::F32
-                 : std::is_same_v<V, double> ? io::DType::F64
-                                             : io::DType::I64;
-        },
-        s.values);
-    check_tensor(file, kOptimizerPrefix + s.name, s.shape, dtype);
+void restore_optimizer(const io::Safetensors& file, optim::Optimizer& optimizer) {
+  // Copies of the stored bytes, aligned for their element type, viewed by the tensors handed to
+  // load_state(), which checks names, shapes and dtypes against the optimiser's own state.
+  std::vector<std::vector<float>> floats;
+  std::vector<std::vector<double>> doubles;
+  std::vector<std::vector<std::int64_t>> integers;
+  std::vector<optim::StateTensor> given;
+  for (const auto& [name, info] : file.tensors()) {
+    if (name.rfind(kOptimizerPrefix, 0) != 0) {
+      continue;
+    }
+    const auto raw = file.raw(name);
+    optim::StateTensor t{name, info.shape, std::span<const float>()};
+    if (info.dtype == io::DType::F32) {
+      auto& v = floats.emplace_back(info.numel());
+      std::memcpy(v.data(), raw.data(), raw.size());
+      t.data = std::span<const float>(v);
+    } else if (info.dtype == io::DType::F64) {
+      auto& v = doubles.emplace_back(info.numel());
+      std::memcpy(v.data(), raw.data(), raw.size());
+      t.data = std::span<const double>(v);
+    } else if (info.dtype == io::DType::I64) {
+      auto& v = integers.emplace_back(info.numel());
+      std::memcpy(v.data(), raw.data(), raw.size());
+      t.data = std::span<const std::int64_t>(v);
+    } else {
+      throw Error(fmt::format("{}: optimiser tensor '{}' has dtype {}, expected F32, F64 or I64",
+                              file.origin(), name, io::dtype_name(info.dtype)));
+    }
+    given.push_back(std::move(t));
   }
-  for (auto& s : state) {
-    const auto raw = file.raw(kOptimizerPrefix + s.name);
-    std::visit([&](auto& values) { std::memcpy(values.data(), raw.data(), raw.size()); }, s.values);
+  try {
+    optimizer.load_state(given);
+  } catch (const Error& e) {
+    throw Error(fmt::format("{}: the optimiser state does not match the configured optimiser: {}",
+                            file.origin(), e.what()));
   }
 }
 
@@ -287,6 +319,7 @@ void initialize_from(const std::filesystem::path& path, Model& model) {
     throw Error(fmt::format("--init-from: {} not found", path.string()));
   }
   const auto file = io::Safetensors::load(path);
+  check_table(file, model.params(), "");
   copy_table(file, model.params(), model.parameters(), "");
   model.refresh_after_load();
 }

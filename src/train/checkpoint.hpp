@@ -12,6 +12,7 @@
 
 #include "core/rng.hpp"
 #include "io/safetensors.hpp"
+#include "optim/optimizer.hpp"
 #include "train/interfaces.hpp"
 #include "train/spike_tracker.hpp"
 
@@ -38,7 +39,7 @@ struct CheckpointMetadata {
   std::vector<SpikeSample> pending_spikes;
 };
 
-void save_checkpoint(const std::filesystem::path& path, Model& model, Optimizer* optimizer,
+void save_checkpoint(const std::filesystem::path& path, Model& model, optim::Optimizer* optimizer,
                      const CheckpointMetadata& metadata);
 
 // Parameters only (no frozen constants, optimiser state or metadata beyond the format tag).
@@ -58,8 +59,9 @@ LoadedCheckpoint read_checkpoint(const std::filesystem::path& path);
 // matches its tables, then rebuilds derived data.
 void restore_model(const io::Safetensors& file, Model& model);
 
-// Copies the optimiser state; every state tensor must be present with the same shape and dtype.
-void restore_optimizer(const io::Safetensors& file, Optimizer& optimizer);
+// Restores the optimiser state; the stored `optimizer.*` tensors must match the optimiser's
+// state exactly (names, shapes, dtypes), otherwise nothing changes and kbeta::Error is thrown.
+void restore_optimizer(const io::Safetensors& file, optim::Optimizer& optimizer);
 
 // Initialises the model's trainable parameters from a safetensors file that holds at least every
 // parameter under its name (other tensors are ignored); names and shapes are checked.

@@ -1,16 +1,14 @@
-// What the trainer needs from the model, the optimiser and the datasets. The trainer, the
-// evaluation and the checkpoints are written against these small interfaces; adapters.hpp binds
-// them to the heat-diffusion Transformer and to the optimisers, and the tests bind them to a toy
-// model so that the training machinery is tested on its own.
+// What the trainer needs from the model and the datasets. The trainer, the evaluation and the
+// checkpoints are written against this small model interface; model_adapter.hpp binds it to the
+// heat-diffusion Transformer, and the tests bind it to a toy model so that the training machinery
+// is tested on its own. Optimisers come through optim::Optimizer.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <functional>
-#include <optional>
 #include <span>
 #include <string>
-#include <variant>
 #include <vector>
 
 #include "core/param_table.hpp"
@@ -75,42 +73,6 @@ class Model {
   // Raw forward of an explicit input (B, T, NY, NX) into out (B, T, NY, NX), no task masking.
   virtual void predict(std::span<float> out, std::span<const float> input, std::span<const float> alpha,
                        int batch) = 0;
-};
-
-// A named piece of optimiser state, viewed in place so that a checkpoint can write and restore it.
-struct StateTensor {
-  std::string name;
-  std::vector<std::int64_t> shape;
-  std::variant<std::span<float>, std::span<double>, std::span<std::int64_t>> values;
-};
-
-// The last sun-spike and β₂ of one Kourkoutas-β bucket.
-struct BucketSample {
-  std::string bucket;
-  double sunspike = 0;
-  double beta2 = 0;
-};
-
-// Kourkoutas-β running extrema since the first step.
-struct OptimizerDiagnostics {
-  double denom_min = 0;
-  double max_ratio = 0;
-  double update_max = 0;
-  double vhat_max = 0;
-};
-
-class Optimizer {
- public:
-  virtual ~Optimizer() = default;
-
-  // One update of params from grads at the given learning rate.
-  virtual void step(std::span<float> params, std::span<const float> grads, double learning_rate) = 0;
-  // Every buffer and scalar that the next update depends on, by name.
-  virtual std::vector<StateTensor> state() = 0;
-  // The sun-spike and β₂ of every bucket after the last step; empty without diagnostics.
-  virtual std::vector<BucketSample> bucket_samples() const = 0;
-  // Running extrema; nullopt unless Kourkoutas-β diagnostics are on.
-  virtual std::optional<OptimizerDiagnostics> diagnostics() const = 0;
 };
 
 // Learning rate for a 0-based epoch and the 0-based index of the update about to be made.

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "train/interfaces.hpp"
+#include "optim/optimizer.hpp"
 
 namespace kbeta::train {
 
@@ -22,9 +22,9 @@ class SpikeTracker {
  public:
   explicit SpikeTracker(int window) : window_(window < 1 ? 1 : window) {}
 
-  void record(int epoch, std::int64_t step, const std::vector<BucketSample>& samples) {
-    for (const auto& s : samples) {
-      pending_.push_back({epoch, step, s.bucket, s.sunspike, s.beta2});
+  void record(int epoch, std::int64_t step, const optim::BucketStats& stats) {
+    for (std::size_t b = 0; b < stats.names.size(); ++b) {
+      pending_.push_back({epoch, step, stats.names[b], stats.sunspike[b], stats.beta2[b]});
     }
   }
 

@@ -45,8 +45,8 @@ std::filesystem::path epoch_checkpoint_path(const std::filesystem::path& run_dir
   return run_dir / "checkpoints" / fmt::format("epoch_{}.safetensors", epoch);
 }
 
-Trainer::Trainer(Model& model, Optimizer& optimizer, LearningRateSchedule schedule, const DatasetViews& data,
-                 rng::Generator& generator, TrainerSettings settings)
+Trainer::Trainer(Model& model, optim::Optimizer& optimizer, LearningRateSchedule schedule,
+                 const DatasetViews& data, rng::Generator& generator, TrainerSettings settings)
     : model_(model),
       optimizer_(optimizer),
       schedule_(std::move(schedule)),
@@ -137,7 +137,7 @@ Trainer::EpochOutcome Trainer::train_epoch(int epoch, ProgressReporter& progress
     position_.epoch_loss_sum = out.loss_sum;
     metrics_->add_step({position_.step, epoch + 1, loss, lr});
     if (settings_.collect_spikes) {
-      spikes_.record(epoch + 1, position_.step, optimizer_.bucket_samples());
+      spikes_.record(epoch + 1, position_.step, optimizer_.bucket_stats());
     }
     if (!settings_.quiet) {
       progress.update(b + 1, loss.total);
@@ -179,16 +179,12 @@ void Trainer::print_epoch(const EpochRow& row, int batches) {
   }
   const int width = static_cast<int>(std::to_string(settings_.epochs).size());
   fmt::print(
-      "Epoch {:>{}}/{}, lr: {:.3e}, Training Loss: {:.6e}, Validation Loss: {:.6e}, Number of Train batches: "
-      "{}, "
-      "{:.2f} s, {:.1f} samples/s\n",
+      "Epoch {:>{}}/{}, lr: {:.3e}, Training Loss: {:.6e}, Validation Loss: {:.6e}, "
+      "Number of Train batches: {}, {:.2f} s, {:.1f} samples/s\n",
       row.epoch, width, settings_.epochs, row.learning_rate, row.train_loss, row.val_loss, batches,
       row.seconds, row.samples_per_second);
-  if (settings_.print_diagnostics) {
-    if (const auto d = optimizer_.diagnostics()) {
-      fmt::print("   ↳ denom_min={:.2e} | upd/ρ_max={:.1f} | upd_norm_max={:.1e} | v̂_max={:.1e}\n",
-                 d->denom_min, d->max_ratio, d->update_max, d->vhat_max);
-    }
+  if (optimizer_.diagnostics_enabled()) {
+    fmt::print("{}\n", optimizer_.describe_diagnostics());
   }
   std::fflush(stdout);
 }

@@ -25,7 +25,6 @@ struct TrainerSettings {
   bool save_final = false;       // a checkpoint after the last epoch
   bool collect_spikes = false;
   int spike_window = 1;  // epochs per committed spike window
-  bool print_diagnostics = false;
   std::filesystem::path run_dir;
   // Stored in every checkpoint.
   std::uint64_t seed = 0;
@@ -58,11 +57,14 @@ std::filesystem::path epoch_checkpoint_path(const std::filesystem::path& run_dir
 
 class Trainer {
  public:
-  Trainer(Model& model, Optimizer& optimizer, LearningRateSchedule schedule, const DatasetViews& data,
+  Trainer(Model& model, optim::Optimizer& optimizer, LearningRateSchedule schedule, const DatasetViews& data,
           rng::Generator& generator, TrainerSettings settings);
 
   // Continues from a checkpoint whose model and optimiser state were already restored.
   void continue_from(const CheckpointMetadata& metadata);
+
+  // The 0-based epoch that run() starts in.
+  int start_epoch() const { return position_.epoch; }
 
   // Runs the remaining epochs. Throws kbeta::Error when a loss or gradient is not finite.
   TrainResult run();
@@ -85,7 +87,7 @@ class Trainer {
   void print_epoch(const EpochRow& row, int batches);
 
   Model& model_;
-  Optimizer& optimizer_;
+  optim::Optimizer& optimizer_;
   LearningRateSchedule schedule_;
   DatasetViews data_;
   rng::Generator& generator_;

@@ -9,6 +9,8 @@
 #include <vector>
 
 #include "core/rng.hpp"
+#include "optim/optimizer.hpp"
+#include "optim/state_slots.hpp"
 #include "train/interfaces.hpp"
 
 namespace kbeta::testing {
@@ -109,9 +111,15 @@ class ToyModel : public train::Model {
 
 // Adam with bias correction, plus a global-norm EMA that plays the part of a Kourkoutas-β bucket,
 // so that state of every kind (float buffers, a double and an integer) goes through checkpoints.
-class ToyAdam : public train::Optimizer {
+class ToyAdam : public optim::Optimizer {
  public:
-  explicit ToyAdam(std::size_t n, bool diagnostics = false) : m_(n), v_(n), diagnostics_(diagnostics) {}
+  explicit ToyAdam(std::size_t n, bool diagnostics = false) : m_(n), v_(n), diagnostics_(diagnostics) {
+    const auto size = static_cast<std::int64_t>(n);
+    slots_.push_back({"optimizer.m", {size}, std::span<float>(m_)});
+    slots_.push_back({"optimizer.v", {size}, std::span<float>(v_)});
+    slots_.push_back({"optimizer.grad_ema", {1}, std::span<double>(ema_)});
+    slots_.push_back({"optimizer.step", {}, std::span<std::int64_t>(step_)});
+  }
 
   void step(std::span<float> params, std::span<const float> grads, double lr) override {
     step_[0] += 1;
@@ -123,7 +131,8 @@ class ToyAdam : public train::Optimizer {
     norm = std::sqrt(norm);
     ema_[0] = 0.9 * ema_[0] + 0.1 * norm;
     const double raw = norm / (ema_[0] + 1e-8);
-    sun_ = raw / (1 + raw);
+    sun_[0] = static_cast<float>(raw / (1 + raw));
+    beta2_[0] = 0.999f - 0.119f * sun_[0];
     const float bc1 = static_cast<float>(1 - std::pow(0.9, t));
     const float bc2 = static_cast<float>(1 - std::pow(0.999, t));
     for (std::size_t i = 0; i < params.size(); ++i) {
@@ -132,31 +141,29 @@ class ToyAdam : public train::Optimizer {
       params[i] -= static_cast<float>(lr) * (m_[i] / bc1) / (std::sqrt(v_[i] / bc2) + 1e-8f);
     }
   }
-  std::vector<train::StateTensor> state() override {
-    const auto n = static_cast<std::int64_t>(m_.size());
-    return {{"m", {n}, std::span<float>(m_)},
-            {"v", {n}, std::span<float>(v_)},
-            {"bucket.global.ema", {1}, std::span<double>(ema_)},
-            {"step", {1}, std::span<std::int64_t>(step_)}};
+  std::string describe() const override { return "TOY ADAM"; }
+  std::int64_t step_count() const override { return step_[0]; }
+  std::vector<optim::StateTensor> state() const override { return optim::detail::as_views(slots_); }
+  void load_state(const std::vector<optim::StateTensor>& tensors) override {
+    optim::detail::load_into(slots_, tensors);
   }
-  std::vector<train::BucketSample> bucket_samples() const override {
+  bool diagnostics_enabled() const override { return diagnostics_; }
+  std::string describe_diagnostics() const override { return "   toy diagnostics"; }
+  optim::BucketStats bucket_stats() const override {
     if (!diagnostics_) {
       return {};
     }
-    return {{"global", sun_, 0.999 - 0.119 * sun_}};
-  }
-  std::optional<train::OptimizerDiagnostics> diagnostics() const override {
-    if (!diagnostics_) {
-      return std::nullopt;
-    }
-    return train::OptimizerDiagnostics{1e-8, 1.0, 1e-3, 1e-2};
+    return {names_, sun_, beta2_};
   }
 
  private:
   std::vector<float> m_, v_;
   std::vector<double> ema_{0.0};
   std::vector<std::int64_t> step_{0};
-  double sun_ = 0;
+  std::vector<optim::detail::StateSlot> slots_;
+  std::vector<std::string> names_{"global"};
+  std::vector<float> sun_{0.0f};
+  std::vector<float> beta2_{0.0f};
   bool diagnostics_;
 };
 
