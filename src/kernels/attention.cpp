@@ -5,17 +5,31 @@
 #include <string>
 
 #include "core/error.hpp"
+#include "kernels/row_sum.hpp"
 
 namespace kbeta::kernels {
 namespace {
 
-// Query rows per GEMM: the causal mask's diagonal blocks compute up to this many masked scores per
-// row, and a block of 64 rows keeps the wasted work below 64·T/2 per head while each GEMM still
-// has enough rows to run near its peak.
+// Query rows per GEMM block when the rows' key counts differ (the causal mask). Every row of a
+// block computes scores for the block's largest key count, so with the causal mask a 64-row block
+// computes about 64 · 64 / 2 masked scores. Rows with equal key counts (the block mask) join one
+// block of any length.
+// NOTE: 64 was chosen by reasoning, not tuned by measurement.
 constexpr Index kRowBlock = 64;
 
 // Key columns per chunk of the mask-gradient sum (2 KiB of double accumulators).
 constexpr Index kMaskChunk = 256;
+
+// One past the last query row of the GEMM block that starts at row `begin`: the block takes at
+// least kRowBlock rows (fewer at the end) and goes on while the next row has the same key_end.
+Index block_end(const AttentionMaskLayout& layout, Index begin) {
+  Index end = std::min(layout.T, begin + kRowBlock);
+  while (end < layout.T &&
+         layout.key_end[static_cast<std::size_t>(end)] == layout.key_end[static_cast<std::size_t>(end - 1)]) {
+    ++end;
+  }
+  return end;
+}
 
 // The keys read by the query rows [begin, end): the maximum of their key_end.
 Index block_key_count(const AttentionMaskLayout& layout, Index begin, Index end) {
@@ -36,11 +50,10 @@ void softmax_row(Real* row, const Real* mask_row, Index key_end, Index Tk) {
     row[j] += mask_row[j];
     maximum = std::max(maximum, row[j]);
   }
-  double sum = 0.0;
   for (Index j = 0; j < key_end; ++j) {
     row[j] = std::exp(row[j] - maximum);
-    sum += static_cast<double>(row[j]);
   }
+  const double sum = detail::sum_row(key_end, [row](Index j) { return static_cast<double>(row[j]); });
   const Real inverse_sum = static_cast<Real>(1.0 / sum);
   for (Index j = 0; j < key_end; ++j) {
     row[j] *= inverse_sum;
@@ -54,10 +67,8 @@ void softmax_row(Real* row, const Real* mask_row, Index key_end, Index Tk) {
 template <typename Real>
 void softmax_backward_row(Real* row, const Real* probs_row, Index key_end, Index Tk) {
   // Scalar math: dot = Σ_j P[j] · dP[j] ; dS[j] = P[j] · (dP[j] − dot)
-  double dot = 0.0;
-  for (Index j = 0; j < key_end; ++j) {
-    dot += static_cast<double>(probs_row[j] * row[j]);
-  }
+  const double dot = detail::sum_row(
+      key_end, [probs_row, row](Index j) { return static_cast<double>(probs_row[j] * row[j]); });
   const Real d = static_cast<Real>(dot);
   for (Index j = 0; j < key_end; ++j) {
     row[j] = probs_row[j] * (row[j] - d);
@@ -111,8 +122,8 @@ void attention_forward(Real* out, Real* probs, const Real* q, const Real* k, con
     Real* out_head = out + b * T * C + h * HS;     // (T, HS), row stride C
     Real* probs_head = probs + bh * T * Tk;        // (T, Tk)
 
-    for (Index begin = 0; begin < T; begin += kRowBlock) {
-      const Index end = std::min(T, begin + kRowBlock);
+    for (Index begin = 0, end = 0; begin < T; begin = end) {
+      end = block_end(layout, begin);
       const Index rows = end - begin;
       const Index keys = block_key_count(layout, begin, end);
       Real* probs_block = probs_head + begin * Tk;
@@ -154,8 +165,8 @@ void attention_backward(Real* dq, Real* dk, Real* dv, Real* dmask, Real* dscores
     const Real* probs_head = probs + bh * T * Tk;       // (T, Tk)
     Real* dscores_head = dscores + bh * T * Tk;         // (T, Tk)
 
-    for (Index begin = 0; begin < T; begin += kRowBlock) {
-      const Index end = std::min(T, begin + kRowBlock);
+    for (Index begin = 0, end = 0; begin < T; begin = end) {
+      end = block_end(layout, begin);
       const Index rows = end - begin;
       const Index keys = block_key_count(layout, begin, end);
       const Real* probs_block = probs_head + begin * Tk;

@@ -33,4 +33,30 @@ void add_column_sums(Real* out, Index rows, Index C, Term term) {
   }
 }
 
+// ADDS first[c] += Σ_r first_term(r, c) and second[c] += Σ_r second_term(r, c) in one pass over
+// the rows, with the same order and ownership as add_column_sums.
+template <typename Real, typename FirstTerm, typename SecondTerm>
+void add_column_sum_pair(Real* first, Real* second, Index rows, Index C, FirstTerm first_term,
+                         SecondTerm second_term) {
+  const Index blocks = (C + kColumnBlock - 1) / kColumnBlock;
+#pragma omp parallel for schedule(static)
+  for (Index block = 0; block < blocks; ++block) {
+    const Index begin = block * kColumnBlock;
+    const Index width = std::min(kColumnBlock, C - begin);
+    double first_sums[kColumnBlock] = {};
+    double second_sums[kColumnBlock] = {};
+    for (Index r = 0; r < rows; ++r) {
+      // Scalar math: first_sums[c] += first_term(r, begin + c) ; second_sums[c] += second_term(r, begin + c)
+      for (Index c = 0; c < width; ++c) {
+        first_sums[c] += first_term(r, begin + c);
+        second_sums[c] += second_term(r, begin + c);
+      }
+    }
+    for (Index c = 0; c < width; ++c) {
+      first[begin + c] = static_cast<Real>(static_cast<double>(first[begin + c]) + first_sums[c]);
+      second[begin + c] = static_cast<Real>(static_cast<double>(second[begin + c]) + second_sums[c]);
+    }
+  }
+}
+
 }  // namespace kbeta::kernels::detail

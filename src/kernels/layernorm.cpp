@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "kernels/column_sum.hpp"
+#include "kernels/row_sum.hpp"
 
 namespace kbeta::kernels {
 
@@ -16,16 +17,12 @@ void layernorm_forward(Real* y, Real* mean, Real* rstd, const Real* x, const Rea
     Real* y_row = y + r * C;
 
     // Scalar math: m = Σ_c x[c] / C ; var = Σ_c (x[c] − m)² / C   (two passes, in double)
-    double sum = 0.0;
-    for (Index c = 0; c < C; ++c) {
-      sum += static_cast<double>(x_row[c]);
-    }
+    const double sum = detail::sum_row(C, [x_row](Index c) { return static_cast<double>(x_row[c]); });
     const double row_mean = sum * inverse_count;
-    double square_sum = 0.0;
-    for (Index c = 0; c < C; ++c) {
+    const double square_sum = detail::sum_row(C, [x_row, row_mean](Index c) {
       const double centred = static_cast<double>(x_row[c]) - row_mean;
-      square_sum += centred * centred;
-    }
+      return centred * centred;
+    });
     const double row_rstd = 1.0 / std::sqrt(square_sum * inverse_count + kLayerNormEps);
 
     const Real m = static_cast<Real>(row_mean);
@@ -52,14 +49,12 @@ void layernorm_backward(Real* dx, Real* dgamma, Real* dbeta, const Real* mean, c
     const Real s = rstd[r];
 
     // Scalar math: g = dy[c] · γ[c] ; x̂ = (x[c] − m) · s ; mean_g = Σ g / C ; mean_gx = Σ g · x̂ / C
-    double g_sum = 0.0;
-    double gx_sum = 0.0;
-    for (Index c = 0; c < C; ++c) {
-      const Real g = dy_row[c] * gamma[c];
+    const double g_sum =
+        detail::sum_row(C, [dy_row, gamma](Index c) { return static_cast<double>(dy_row[c] * gamma[c]); });
+    const double gx_sum = detail::sum_row(C, [=](Index c) {
       const Real normalized = (x_row[c] - m) * s;
-      g_sum += static_cast<double>(g);
-      gx_sum += static_cast<double>(g * normalized);
-    }
+      return static_cast<double>(dy_row[c] * gamma[c] * normalized);
+    });
     const Real mean_g = static_cast<Real>(g_sum) * inverse_count;
     const Real mean_gx = static_cast<Real>(gx_sum) * inverse_count;
 
@@ -72,12 +67,13 @@ void layernorm_backward(Real* dx, Real* dgamma, Real* dbeta, const Real* mean, c
   }
 
   // Scalar math: dγ[c] += Σ_r dy[r, c] · x̂[r, c] ; dβ[c] += Σ_r dy[r, c]
-  detail::add_column_sums(dgamma, rows, C, [=](Index r, Index c) {
-    const Real normalized = (x[r * C + c] - mean[r]) * rstd[r];
-    return static_cast<double>(dy[r * C + c] * normalized);
-  });
-  detail::add_column_sums(dbeta, rows, C,
-                          [dy, C](Index r, Index c) { return static_cast<double>(dy[r * C + c]); });
+  detail::add_column_sum_pair(
+      dgamma, dbeta, rows, C,
+      [=](Index r, Index c) {
+        const Real normalized = (x[r * C + c] - mean[r]) * rstd[r];
+        return static_cast<double>(dy[r * C + c] * normalized);
+      },
+      [dy, C](Index r, Index c) { return static_cast<double>(dy[r * C + c]); });
 }
 
 template void layernorm_forward<float>(float*, float*, float*, const float*, const float*, const float*,

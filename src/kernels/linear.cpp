@@ -1,5 +1,7 @@
 #include "kernels/linear.hpp"
 
+#include <algorithm>
+
 #include "kernels/column_sum.hpp"
 
 namespace kbeta::kernels {
@@ -7,18 +9,29 @@ namespace kbeta::kernels {
 template <typename Real>
 void linear_forward(Real* y, const Real* x, const Real* weight, const Real* bias, Index rows, Index in,
                     Index out) {
-  if (bias != nullptr) {
+  if (bias == nullptr) {
+    // (rows, in) × (out, in)ᵀ → (rows, out)
+    gemm<Real>(false, true, rows, out, in, Real(1), x, in, weight, in, Real(0), y, out);
+    return;
+  }
+  // With a bias, each tile of rows is filled with the bias and the product is added to it while
+  // the tile is still in cache. This saves a separate pass over y, an estimated 0.2 ms against
+  // 5 ms for the product for the (1604, 256) output of the MLP's first layer on one core.
+  const Index tile_size = gemm_tile_size(rows);
+  const Index tiles = (rows + tile_size - 1) / tile_size;
 #pragma omp parallel for schedule(static)
-    for (Index r = 0; r < rows; ++r) {
-      Real* y_row = y + r * out;
+  for (Index tile = 0; tile < tiles; ++tile) {
+    const Index begin = tile * tile_size;
+    const Index size = std::min(tile_size, rows - begin);
+    Real* y_tile = y + begin * out;
+    for (Index r = 0; r < size; ++r) {
       for (Index o = 0; o < out; ++o) {
-        y_row[o] = bias[o];
+        y_tile[r * out + o] = bias[o];
       }
     }
+    // (size, in) × (out, in)ᵀ → (size, out), added to the bias rows; runs on this thread
+    gemm<Real>(false, true, size, out, in, Real(1), x + begin * in, in, weight, in, Real(1), y_tile, out);
   }
-  // (rows, in) × (out, in)ᵀ → (rows, out), added to the bias rows when there is a bias
-  gemm<Real>(false, true, rows, out, in, Real(1), x, in, weight, in, bias != nullptr ? Real(1) : Real(0), y,
-             out);
 }
 
 template <typename Real>
