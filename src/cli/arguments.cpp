@@ -48,7 +48,7 @@ const CommandInfo& info(Command command) {
 // The flags of the reference's command line plus this program's own, bound to one parse.
 struct Flags {
   std::vector<std::string> overrides;
-  std::uint64_t seed = 0;
+  std::string seed;
   std::int64_t epochs = 0;
   std::string optimizer;
   bool kour_diagnostics = false;
@@ -131,7 +131,7 @@ void fold_shorthands(const Flags& flags, Invocation& invocation) {
   auto& pairs = invocation.overrides;
   pairs = flags.overrides;
   if (given(flags.seed_option)) {
-    pairs.push_back(fmt::format("seed={}", flags.seed));
+    pairs.push_back("seed=" + flags.seed);
   }
   if (given(flags.epochs_option)) {
     pairs.push_back(fmt::format("model_params.epochs={}", flags.epochs));
@@ -277,6 +277,12 @@ Invocation parse_arguments(const std::vector<std::string>& args) {
     throw ConfigError(fmt::format("{}; run {} --help for usage", e.what(), program));
   }
 
+  // The seed is checked here because CLI11 2.1 wraps "-1" around to 2^64 - 1 for unsigned options.
+  if (given(flags.seed_option) &&
+      (flags.seed.empty() || flags.seed.find_first_not_of("0123456789") != std::string::npos)) {
+    throw ConfigError(
+        fmt::format("--seed: expected an integer in [0, 18446744073709551615], got {}", flags.seed));
+  }
   fold_shorthands(flags, invocation);
   if (given(flags.resume_option)) {
     invocation.resume = flags.resume;

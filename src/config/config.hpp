@@ -52,6 +52,8 @@ struct Geometry {
   // them (1.0 / 0.04 = 25.0 exactly, so the presets give 26).
   std::int64_t nx() const;
   std::int64_t ny() const;
+
+  bool operator==(const Geometry&) const = default;
 };
 
 struct BoundaryConditions {
@@ -59,10 +61,14 @@ struct BoundaryConditions {
   Limits right_limits{0.0, 1.0};
   Limits top_limits{0.0, 1.0};
   Limits bottom_limits{0.0, 0.1};
+
+  bool operator==(const BoundaryConditions&) const = default;
 };
 
 struct ThermalDiffusivity {
   Limits alpha_limits{0.01, 0.1};
+
+  bool operator==(const ThermalDiffusivity&) const = default;
 };
 
 struct ModelParams {
@@ -79,16 +85,22 @@ struct ModelParams {
   FrameEmbedding frame_embedding = FrameEmbedding::FrozenRandom;
   PositionalEncoding positional_encoding = PositionalEncoding::Rope;
   bool learn_mask_bias = true;
+
+  bool operator==(const ModelParams&) const = default;
 };
 
 struct Plots {
   bool movie_frames = false;
   std::int64_t num_examples = 20;
+
+  bool operator==(const Plots&) const = default;
 };
 
 struct IoAndPlots {
   Plots plots;
   bool model_saving = false;
+
+  bool operator==(const IoAndPlots&) const = default;
 };
 
 struct Eval {
@@ -99,6 +111,8 @@ struct Eval {
   std::int64_t effective_batch_size(std::int64_t batch_size) const {
     return batch_size_override.value_or(batch_size);
   }
+
+  bool operator==(const Eval&) const = default;
 };
 
 struct Optimizer {
@@ -124,6 +138,8 @@ struct Optimizer {
   std::optional<double> adam_beta2;  // unset: 0.95 for adam95, 0.999 otherwise
 
   double effective_adam_beta2() const;
+
+  bool operator==(const Optimizer&) const = default;
 };
 
 struct Tracking {
@@ -132,15 +148,21 @@ struct Tracking {
   std::optional<std::int64_t> plot_stride;  // unset: 10 · window
 
   std::int64_t effective_plot_stride() const { return plot_stride.value_or(10 * window); }
+
+  bool operator==(const Tracking&) const = default;
 };
 
 struct Storage {
   std::string outdir = ".";
+
+  bool operator==(const Storage&) const = default;
 };
 
 struct Data {
   DataSource source = DataSource::Generate;
   std::optional<std::string> dir;  // folder of the nine .npy files; required for source npy
+
+  bool operator==(const Data&) const = default;
 };
 
 struct Config {

@@ -77,7 +77,7 @@ void apply_override(YamlNode& root, const std::string& pair) {
     throw ConfigError(fmt::format("--override expects KEY=VALUE, got '{}'", pair));
   }
   const std::string key = apply_alias(pair.substr(0, equals));
-  const std::string origin = fmt::format("--override {}", pair);
+  const std::string origin = fmt::format("override {}", pair);
   const std::vector<std::string> parts = split_path(key, pair);
 
   YamlNode* map = &root;

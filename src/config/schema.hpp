@@ -14,7 +14,7 @@
 
 namespace kbeta::config {
 
-// Where each key's value came from ("my.yml line 12", "--override seed=3"), for messages.
+// Where each key's value came from ("my.yml line 12", "override seed=3"), for messages.
 using KeyLocations = std::map<std::string, std::string, std::less<>>;
 
 struct Field {

@@ -22,14 +22,14 @@ struct YamlNode {
   std::vector<YamlNode> items;  // a sequence's items
   std::vector<Entry> entries;   // a mapping's entries in document order
   std::string comment;          // written after the value by emit_yaml()
-  std::string origin;           // file name, or the --override pair the node came from
+  std::string origin;           // file name, or the override pair the node came from
   int line = 0;                 // 1-based line in `origin`; 0 when it has no lines
 
   // The entry with key `key`, or nullptr.
   const YamlNode* find(std::string_view key) const;
   YamlNode* find(std::string_view key);
 
-  // "heat2d.yml line 12", "--override seed=3" or the bare origin.
+  // "heat2d.yml line 12", "override seed=3" or the bare origin.
   std::string location() const;
 };
 

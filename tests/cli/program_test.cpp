@@ -1,0 +1,147 @@
+// Runs the built kbeta-heat2d program and checks its exit codes and output streams.
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "common/fixtures.hpp"
+#include "config/load.hpp"
+#include "config/presets.hpp"
+
+namespace kbeta {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
+
+struct ProgramResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+std::string shell_quote(const std::string& text) {
+  std::string quoted = "'";
+  for (const char c : text) {
+    if (c == '\'') {
+      quoted.append("'\\''");
+    } else {
+      quoted.push_back(c);
+    }
+  }
+  quoted.push_back('\'');
+  return quoted;
+}
+
+std::string read_text(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+ProgramResult run_program(const std::string& test_name, const std::vector<std::string>& args) {
+  const auto dir = testing::scratch_dir(test_name);
+  std::string command = shell_quote(testing::program_path().string());
+  for (const auto& arg : args) {
+    command.append(" ").append(shell_quote(arg));
+  }
+  command.append(" >").append(shell_quote((dir / "stdout").string()));
+  command.append(" 2>").append(shell_quote((dir / "stderr").string()));
+  const int status = std::system(command.c_str());
+  ProgramResult result;
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  result.out = read_text(dir / "stdout");
+  result.err = read_text(dir / "stderr");
+  return result;
+}
+
+// The number of lines in `text`.
+long count_lines(const std::string& text) {
+  return static_cast<long>(std::count(text.begin(), text.end(), '\n'));
+}
+
+TEST(Program, VersionExitsZero) {
+  const ProgramResult r = run_program("ProgramVersion", {"--version"});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_THAT(r.out, StartsWith("kbeta-heat2d " KBETA_VERSION));
+  EXPECT_THAT(r.out, HasSubstr("BLAS: OpenBLAS"));
+  EXPECT_EQ(r.err, "");
+}
+
+TEST(Program, HelpExitsZero) {
+  const ProgramResult r = run_program("ProgramHelp", {"--help"});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_THAT(r.out, HasSubstr("Usage:"));
+}
+
+TEST(Program, ConfigSubcommandRoundTrips) {
+  const ProgramResult first =
+      run_program("ProgramConfigRoundTrip",
+                  {"config", "paper", "--epochs", "3", "--override", "learning_rate_schedule.30=2e-4"});
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  const auto dir = testing::scratch_dir("ProgramConfigRoundTripFile");
+  const auto file = dir / "resolved.yml";
+  std::ofstream(file) << first.out;
+
+  const config::Config expected = config::load_config_file(
+      config::find_config("paper"), {"model_params.epochs=3", "learning_rate_schedule.30=2e-4"});
+  EXPECT_EQ(config::load_config_file(file), expected);
+
+  const ProgramResult second = run_program("ProgramConfigRoundTripAgain", {"config", file.string()});
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  EXPECT_EQ(second.out, first.out);
+}
+
+TEST(Program, ConfigNoticeGoesToStderr) {
+  const ProgramResult r = run_program("ProgramConfigNotice", {"config", "heat2d", "--collect_spikes"});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.err, "[info] --collect_spikes implies --kour_diagnostics → auto‑enabled\n");
+  EXPECT_THAT(r.out, HasSubstr("collect_spikes: true"));
+}
+
+TEST(Program, InvalidConfigExitsTwo) {
+  const ProgramResult r =
+      run_program("ProgramInvalidConfig", {"config", "heat2d", "--override", "model_params.num_heads=0"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.out, "");
+  EXPECT_THAT(r.err,
+              StartsWith("kbeta-heat2d: error: model_params.num_heads: expected a positive integer, got 0"));
+  EXPECT_EQ(count_lines(r.err), 1);
+}
+
+TEST(Program, MissingPresetExitsTwo) {
+  const ProgramResult r = run_program("ProgramMissingPreset", {"config", "no_such_preset"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("presets: demo, heat2d, paper, quick_test"));
+  EXPECT_EQ(count_lines(r.err), 1);
+}
+
+TEST(Program, UsageErrorExitsTwo) {
+  const ProgramResult none = run_program("ProgramNoArguments", {});
+  EXPECT_EQ(none.exit_code, 2);
+  EXPECT_EQ(count_lines(none.err), 1);
+  const ProgramResult bad_flag = run_program("ProgramBadFlag", {"heat2d", "--epochs", "ten"});
+  EXPECT_EQ(bad_flag.exit_code, 2);
+  EXPECT_THAT(bad_flag.err, StartsWith("kbeta-heat2d: error: "));
+  EXPECT_EQ(count_lines(bad_flag.err), 1);
+}
+
+TEST(Program, MalformedYamlExitsTwo) {
+  const auto dir = testing::scratch_dir("ProgramMalformedYamlInput");
+  const auto file = dir / "broken.yml";
+  std::ofstream(file) << "seed: 1\nmodel_params:\n  epochs: [3\n";
+  const ProgramResult r = run_program("ProgramMalformedYaml", {"config", file.string()});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("invalid YAML at line"));
+  EXPECT_EQ(count_lines(r.err), 1);
+}
+
+}  // namespace
+}  // namespace kbeta
