@@ -12,8 +12,9 @@
 
 namespace kbeta::data {
 
-// One batch. The spans point into the split when its samples are consecutive (no shuffle) and
-// otherwise into the loader's own buffer; they stay valid until the next call to next().
+// One batch. Without shuffling the spans point into the split, because its samples are
+// consecutive. With shuffling they point into the loader's own buffer. Either way they stay
+// valid until the next call to next().
 struct Batch {
   int size = 0;  // B, at most the loader's batch_size
   int t = 0;

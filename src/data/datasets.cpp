@@ -54,7 +54,7 @@ std::vector<RandomSegments> draw_random_segments(const Geometry& geometry, int n
   gen.randint(0, geometry.ny - kSegmentLength, cold_starts);
 
   // NOTE: the reference uses the nx-based start on whichever side comes first, so on a
-  // non-square grid it could index past a shorter side; the start is clamped to fit that side.
+  // non-square grid it could index past a shorter side. Here the start is clamped to that side.
   const auto fit = [&geometry](Side side, int start) {
     const int length = side == Side::Top || side == Side::Bottom ? geometry.nx : geometry.ny;
     return std::min(start, length - kSegmentLength);

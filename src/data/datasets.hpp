@@ -43,10 +43,10 @@ std::vector<float> linspace(float low, float high, int n);
 // unstable grid, a challenge_2 grid under 5 points per side, or arrays too large to index.
 void validate_settings(const GeneratorSettings& settings);
 
-// The three splits' inputs (boundary values, α, initial values, challenge_2 segments), drawn in
-// the reference's order: five permutations (left, right, top, bottom, α), then for train, val
-// and test in turn the initial values and, for challenge_2, uniform(n, 4), randint(0, nx − 4)
-// and randint(0, ny − 4).
+// Draws the three splits' inputs (boundary values, α, initial values, challenge_2 segments) in
+// the reference's order. First come five permutations (left, right, top, bottom, α). Then, for
+// train, val and test in turn, the initial values and, for challenge_2, uniform(n, 4),
+// randint(0, nx − 4) and randint(0, ny − 4).
 std::array<SplitInputs, 3> draw_split_inputs(const GeneratorSettings& settings, rng::Generator& gen);
 
 // Validates the settings, draws the inputs and simulates train, val and test.
@@ -55,8 +55,8 @@ Datasets generate_datasets(const GeneratorSettings& settings, rng::Generator& ge
 // The nine file names in the reference's order: train_data.npy, train_alphas.npy, …, test_dts.npy.
 const std::array<const char*, 9>& dataset_file_names();
 
-// Writes the nine .npy files (float32, C order) into `dir`, creating it; each file is written
-// to a temporary name and renamed, so a failure leaves no half-written file.
+// Writes the nine .npy files (float32, C order) into `dir`, creating the folder. Each file is
+// written to a temporary name and renamed, so a failure leaves no half-written file.
 void save_datasets(const Datasets& datasets, const std::filesystem::path& dir);
 
 // Reads the nine .npy files from `dir` (float32 or float64, converted to float32) and checks

@@ -2,8 +2,10 @@
 // own files and every check that rejects them.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <omp.h>
 
 #include <cmath>
+#include <fstream>
 #include <limits>
 #include <set>
 #include <vector>
@@ -94,6 +96,25 @@ TEST(GenerateDatasets, Challenge2SegmentsLieOnTheBoundary) {
   EXPECT_NO_THROW(data::generate_datasets(settings, again));
 }
 
+TEST(GenerateDatasets, IndependentOfThreadCount) {
+  const int saved = omp_get_max_threads();
+  for (const auto strategy : {data::SegmentStrategy::Challenge1, data::SegmentStrategy::Challenge2}) {
+    auto settings = small_settings(strategy);
+    settings.geometry = data::make_geometry(1.0, 1.0, 0.08, 0.08);
+    settings.samples = 30;
+    omp_set_num_threads(1);
+    rng::Generator first(8);
+    const auto serial = data::generate_datasets(settings, first);
+    omp_set_num_threads(3);
+    rng::Generator second(8);
+    const auto parallel = data::generate_datasets(settings, second);
+    EXPECT_TRUE(serial.train.data == parallel.train.data) << data::segment_strategy_name(strategy);
+    EXPECT_TRUE(serial.val.data == parallel.val.data) << data::segment_strategy_name(strategy);
+    EXPECT_TRUE(serial.test.data == parallel.test.data) << data::segment_strategy_name(strategy);
+  }
+  omp_set_num_threads(saved);
+}
+
 TEST(GenerateDatasets, RejectsInvalidSettings) {
   auto few = small_settings();
   few.samples = 3;
@@ -144,6 +165,15 @@ TEST(SaveDatasets, RoundTripIsExact) {
   EXPECT_EQ(loaded.train.n, 14);
   EXPECT_EQ(loaded.val.n, 4);
   EXPECT_EQ(loaded.test.t, settings.time_steps);
+}
+
+TEST(SaveDatasets, FailsWhenFolderIsAFile) {
+  const auto dir = testing::scratch_dir("SaveDatasets.FailsWhenFolderIsAFile");
+  { std::ofstream(dir / "taken") << "x"; }
+  rng::Generator gen(1);
+  const auto datasets = data::generate_datasets(small_settings(), gen);
+  EXPECT_THAT([&] { data::save_datasets(datasets, dir / "taken"); },
+              ::testing::ThrowsMessage<Error>(HasSubstr("cannot create the datasets folder")));
 }
 
 // A user's folder of nine float64 files: (n, t, ny, nx) data of `fill` plus α and dt of 0.05.

@@ -10,6 +10,7 @@
 #include "common/fixtures.hpp"
 #include "core/error.hpp"
 #include "data/npy.hpp"
+#include "io/atomic_file.hpp"
 
 namespace kbeta {
 namespace {
@@ -162,6 +163,19 @@ TEST(Npy, RejectsTruncatedHeader) {
   EXPECT_THAT(error_of(dir / "a.npy"), HasSubstr("truncated .npy header"));
   write_bytes(dir / "b.npy", bytes.substr(0, 7));
   EXPECT_THAT(error_of(dir / "b.npy"), HasSubstr("not a .npy file"));
+}
+
+TEST(Npy, RejectsEveryTruncation) {
+  const auto dir = testing::scratch_dir("Npy.RejectsEveryTruncation");
+  const std::vector<float> values{1.0f, 2.0f, 3.0f};
+  const std::vector<std::int64_t> shape{3};
+  data::write_npy(dir / "whole.npy", std::span<const float>(values), shape);
+  const std::string bytes = io::read_file(dir / "whole.npy");
+  ASSERT_EQ(bytes.size(), 128u + 12u);  // NumPy also writes a 128-byte header here
+  for (std::size_t length = 0; length < bytes.size(); ++length) {
+    write_bytes(dir / "cut.npy", bytes.substr(0, length));
+    EXPECT_THROW(data::read_npy_f32(dir / "cut.npy"), Error) << "length " << length;
+  }
 }
 
 TEST(Npy, RejectsAbsurdHeaderLength) {
