@@ -45,7 +45,9 @@ void Adam::step(std::span<float> params, std::span<const float> grads, double le
   float* __restrict m = m_.data();
   float* __restrict v = v_.data();
   const auto chunk_count = static_cast<std::ptrdiff_t>(chunks_.size());
-#pragma omp parallel for schedule(static)
+  // Below two chunks of work, waking the thread team costs more than the loop.
+  const bool parallel = table_.total_size() >= 2 * detail::kChunkElements;
+#pragma omp parallel for schedule(static) if (parallel)
   for (std::ptrdiff_t c = 0; c < chunk_count; ++c) {
     const detail::Chunk chunk = chunks_[static_cast<std::size_t>(c)];
     // Scalar math: m = β₁m + (1−β₁)g; v = β₂v + (1−β₂)g²; p −= c₁m / (√v·c₂ + ε).

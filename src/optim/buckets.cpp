@@ -36,7 +36,7 @@ std::string bucket_name(const ParamInfo& info, BucketMode mode) {
     case BucketMode::Layer:
       return layer_bucket_name(info.name);
     case BucketMode::Shape:
-      return fmt::format("shape({})", fmt::join(info.shape, ","));
+      return fmt::format("shape({})", fmt::join(info.shape, "x"));
   }
   return "global";
 }

@@ -13,7 +13,8 @@ namespace kbeta::optim {
 struct BucketPlan {
   // Stable bucket names for logs and CSV files, in order of first appearance in the table:
   // "global"; the tensor name; "transformer_encoder.layers.<i>" or the tensor name; or
-  // "shape(128,128)" (dimensions of the tensor, "shape()" for a scalar).
+  // "shape(128x128)" (dimensions of the tensor, "shape()" for a scalar). Names contain no commas,
+  // so they fit unquoted CSV fields.
   std::vector<std::string> names;
   std::vector<std::size_t> bucket_of_tensor;  // one entry per ParamTable entry
   // Tensor indices of each bucket, ascending: the fixed order in which bucket norms are summed.

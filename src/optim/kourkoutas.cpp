@@ -9,6 +9,32 @@
 #include "core/error.hpp"
 
 namespace kbeta::optim {
+namespace {
+
+// Σ f(x[i]) over [begin, end) in double, with kLanes interleaved partial sums combined in a fixed
+// order: the result depends only on the data, and the independent lanes let the additions overlap
+// instead of waiting on one accumulator.
+template <typename Function>
+double sum_in_fixed_order(const float* x, std::size_t begin, std::size_t end, Function f) {
+  constexpr std::size_t kLanes = 8;
+  double lanes[kLanes] = {};
+  std::size_t i = begin;
+  for (; i + kLanes <= end; i += kLanes) {
+    for (std::size_t lane = 0; lane < kLanes; ++lane) {
+      lanes[lane] += f(static_cast<double>(x[i + lane]));
+    }
+  }
+  for (std::size_t lane = 0; i < end; ++i, ++lane) {
+    lanes[lane] += f(static_cast<double>(x[i]));
+  }
+  double total = 0.0;
+  for (double lane_sum : lanes) {
+    total += lane_sum;
+  }
+  return total;
+}
+
+}  // namespace
 
 KourkoutasBeta::KourkoutasBeta(const OptimizerSettings& settings, const ParamTable& table)
     : settings_(settings),
@@ -92,22 +118,16 @@ void KourkoutasBeta::reduce_chunks(std::span<const float> params, std::span<cons
   const float* __restrict g = grads.data();
   const bool abs_sums = settings_.adaptive_tiny;
   const auto chunk_count = static_cast<std::ptrdiff_t>(chunks_.size());
-#pragma omp parallel for schedule(static)
+  // Below two chunks of work, waking the thread team costs more than the loop.
+  const bool parallel = table_.total_size() >= 2 * detail::kChunkElements;
+#pragma omp parallel for schedule(static) if (parallel)
   for (std::ptrdiff_t c = 0; c < chunk_count; ++c) {
     const auto index = static_cast<std::size_t>(c);
     const detail::Chunk chunk = chunks_[index];
-    double sum_sq = 0.0;
-    for (std::size_t i = chunk.begin; i < chunk.end; ++i) {
-      const double gi = static_cast<double>(g[i]);
-      sum_sq += gi * gi;
-    }
-    chunk_sum_sq_[index] = sum_sq;
+    chunk_sum_sq_[index] = sum_in_fixed_order(g, chunk.begin, chunk.end, [](double x) { return x * x; });
     if (abs_sums) {
-      double abs_sum = 0.0;
-      for (std::size_t i = chunk.begin; i < chunk.end; ++i) {
-        abs_sum += static_cast<double>(std::fabs(p[i]));
-      }
-      chunk_abs_sum_[index] = abs_sum;
+      chunk_abs_sum_[index] =
+          sum_in_fixed_order(p, chunk.begin, chunk.end, [](double x) { return std::fabs(x); });
     }
   }
 
@@ -189,7 +209,9 @@ void KourkoutasBeta::update_elements(std::span<float> params, std::span<const fl
   float* __restrict v = v_.data();
   float* __restrict v_max = v_max_.data();
   const auto chunk_count = static_cast<std::ptrdiff_t>(chunks_.size());
-#pragma omp parallel for schedule(static)
+  // Below two chunks of work, waking the thread team costs more than the loop.
+  const bool parallel = table_.total_size() >= 2 * detail::kChunkElements;
+#pragma omp parallel for schedule(static) if (parallel)
   for (std::ptrdiff_t c = 0; c < chunk_count; ++c) {
     const auto index = static_cast<std::size_t>(c);
     const detail::Chunk chunk = chunks_[index];
@@ -213,7 +235,10 @@ void KourkoutasBeta::update_elements(std::span<float> params, std::span<const fl
       const float denom = std::sqrt(vhat / k.bias_correction2) + k.tiny + eps;
       float update = (lr * (mi / k.bias_correction1)) / denom;
       if constexpr (kClip) {
-        update = std::min(std::max(update, -limit), limit);
+        // clip(update, −limit, limit) as two selects: the nested std::min/std::max kept GCC 12 from
+        // vectorizing this loop.
+        update = update < -limit ? -limit : update;
+        update = update > limit ? limit : update;
       }
       if constexpr (kDiagnostics) {
         max_abs_update = std::max(max_abs_update, std::fabs(update));

@@ -64,8 +64,8 @@ TEST(BucketPlan, ShapeBucketsGroupEqualShapes) {
   // C = 8, M = 4, P = 6, T = 5: shapes (8,8) (8) (4,8) (4) (8,4) (6,8) (6) (8,1) (5,5).
   const ParamTable table = model_like_table(1, 8, 4, 6, 5);
   const BucketPlan plan = make_bucket_plan(table, BucketMode::Shape);
-  const std::vector<std::string> expected{"shape(8,8)", "shape(8)", "shape(4,8)", "shape(4)",  "shape(8,4)",
-                                          "shape(6,8)", "shape(6)", "shape(8,1)", "shape(5,5)"};
+  const std::vector<std::string> expected{"shape(8x8)", "shape(8)", "shape(4x8)", "shape(4)",  "shape(8x4)",
+                                          "shape(6x8)", "shape(6)", "shape(8x1)", "shape(5x5)"};
   EXPECT_EQ(plan.names, expected);
   EXPECT_EQ(plan.tensors_of_bucket[0].size(), 4u);  // the four attention projections
   // Norm weights and biases, linear2.bias, the encoder's and the model's final norms, the embedding bias.
