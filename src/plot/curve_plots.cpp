@@ -86,7 +86,7 @@ void draw_curves(RenderContext& context, const std::string& picture, const std::
   script += png_terminal(context.options(), 1000, 600, 11);
   script += "set datafile separator ','\n";
   script += "set grid\n";
-  script += "set key top right\n";
+  script += series.size() > 1 ? "set key top right\n" : "unset key\n";
   if (log_y) {
     script += "set logscale y\n";
     script += "set format y '10^{%T}'\n";

@@ -73,9 +73,9 @@ void draw_violin(RenderContext& context, const Quantity& quantity, const Windows
   const double margin = high > low ? 0.02 * (high - low) : 1e-3;
 
   // One closed outline per window (gnuplot index i): up the right side, down the left side,
-  // back to the start.
-  // Violins share one width scale, so equal areas mean equal sample shares (seaborn's "area").
-  // A window whose samples are all equal is drawn as a flat bar one margin thick.
+  // back to the start. Each estimate integrates to nearly 1 (the tails beyond the data are cut)
+  // and all violins share one width scale, so their areas are nearly equal. A window whose
+  // samples are all equal is a flat bar.
   std::string data;
   std::size_t position = 1;
   for (const DensityCurve& curve : curves) {
@@ -114,7 +114,14 @@ void draw_violin(RenderContext& context, const Quantity& quantity, const Windows
     return;
   }
 
+  // Many windows get a wider picture, thinner outlines and smaller median dots, so that each
+  // violin keeps a visible fill (about 12 pixels per window at 100 windows).
   const std::size_t count = windows.size();
+  const bool crowded = count > 30;
+  const int width =
+      static_cast<int>(std::min<std::size_t>(2400, std::max<std::size_t>(1200, 12 * count + 300)));
+  const std::string outline_width = crowded ? "0.5" : "1.2";
+  const std::string dot_size = crowded ? "0.5" : "0.9";
   std::string script = script_header(picture, "metrics/spikes.csv");
   script += fmt::format(
       "# {}: one outline per window (index 0..{}), then the medians (index {}).\n"
@@ -127,14 +134,14 @@ void draw_violin(RenderContext& context, const Quantity& quantity, const Windows
       "set style fill solid 1.0 border lc rgb 'black'\n"
       "windows = {}\n"
       "plot for [i=0:windows-1] '{}' index i using 1:2 with filledcurves closed fc rgb '#8ecae6' "
-      "linewidth 1.2 notitle, \\\n"
+      "linewidth {} notitle, \\\n"
       "     '' index windows using 1:2 with lines lc rgb '#555555' linewidth 1.5 title 'median', \\\n"
-      "     '' index windows using 1:2 with points pointtype 7 pointsize 0.9 lc rgb 'white' notitle, \\\n"
-      "     '' index windows using 1:2 with points pointtype 6 pointsize 0.9 lc rgb 'black' notitle, \\\n"
+      "     '' index windows using 1:2 with points pointtype 7 pointsize {} lc rgb 'white' notitle, \\\n"
+      "     '' index windows using 1:2 with points pointtype 6 pointsize {} lc rgb 'black' notitle, \\\n"
       "     {} with lines dashtype 2 linewidth 1.5 lc rgb 'red' title 'Adam β_2 = 0.999'\n",
-      data_file, count - 1, count, png_terminal(context.options(), 1200, 600, 11), quantity.title,
+      data_file, count - 1, count, png_terminal(context.options(), width, 600, 11), quantity.title,
       quantity.label, count, number(low - margin), number(high + margin), window_tics(windows), count,
-      data_file, number(kAdamBeta2));
+      data_file, outline_width, dot_size, dot_size, number(kAdamBeta2));
   context.draw(picture, script);
 }
 

@@ -50,7 +50,7 @@ std::int64_t whole_number(double value, const char* column, const std::filesyste
   return static_cast<std::int64_t>(value);
 }
 
-// Reads example_<k>.csv and checks that it holds every (time_step, row, col) exactly once.
+// Reads example_<k>.csv and checks that it contains every (time_step, row, col) exactly once.
 ExampleFrames read_frames(const std::filesystem::path& path) {
   const CsvTable table = CsvTable::read(path, {"time_step", "row", "col", "truth", "prediction"});
   if (table.rows() == 0) {
@@ -149,6 +149,19 @@ std::pair<double, double> append_matrices(std::string& data, const ExampleFrames
   return {low, high};
 }
 
+// Largest |prediction − truth| of one time step, shown in the error panel's title because the
+// error is often too small to see on the colour scale it shares with the temperatures.
+double max_error(const ExampleFrames& frames, std::size_t t) {
+  double largest = 0.0;
+  for (std::size_t i = frames.at(t, 0, 0); i < frames.at(t + 1, 0, 0); ++i) {
+    const double error = std::fabs(frames.prediction[i] - frames.truth[i]);
+    if (std::isfinite(error)) {
+      largest = std::max(largest, error);
+    }
+  }
+  return largest;
+}
+
 std::string gnuplot_array(const std::string& name, const std::vector<std::string>& values) {
   std::string text = fmt::format("array {}[{}] = [", name, values.size());
   for (std::size_t i = 0; i < values.size(); ++i) {
@@ -183,15 +196,18 @@ void draw_still(RenderContext& context, std::int64_t k, const ExampleInfo& info,
 
   std::vector<std::string> step_values;
   std::vector<std::string> time_values;
+  std::vector<std::string> error_values;
   for (const std::size_t t : steps) {
     step_values.push_back(std::to_string(t));
     time_values.push_back(number(static_cast<double>(t) * info.dt));
+    error_values.push_back(number(max_error(frames, t)));
   }
   const std::size_t n = steps.size();
   std::string script = script_header(picture, fmt::format("metrics/example_{}.csv", k));
   script += png_terminal(context.options(), 900, static_cast<int>(60 + 250 * n), 10);
   script += panel_settings(frames, range);
-  script += gnuplot_array("steps", step_values) + gnuplot_array("times", time_values);
+  script += gnuplot_array("steps", step_values) + gnuplot_array("times", time_values) +
+            gnuplot_array("max_errors", error_values);
   script += fmt::format(
       "names = 'truth prediction |error|'\n"
       "frames = {}\n"
@@ -208,6 +224,7 @@ void draw_still(RenderContext& context, std::int64_t k, const ExampleInfo& info,
       "      unset colorbox\n"
       "    }}\n"
       "    set title sprintf('%s, t = %.4g (step %d)', word(names, panel + 1), times[i], steps[i])\n"
+      "    if (panel == 2) {{ set title sprintf('|error| (max %.2g), t = %.4g', max_errors[i], times[i]) }}\n"
       "    plot '{}' index 3 * (i - 1) + panel matrix with image\n"
       "  }}\n"
       "}}\n"
@@ -232,14 +249,17 @@ void draw_animation(RenderContext& context, std::int64_t k, const ExampleInfo& i
 
   std::vector<std::string> step_values;
   std::vector<std::string> time_values;
+  std::vector<std::string> error_values;
   for (const std::size_t t : steps) {
     step_values.push_back(std::to_string(t));
     time_values.push_back(number(static_cast<double>(t) * info.dt));
+    error_values.push_back(number(max_error(frames, t)));
   }
   std::string script = script_header(picture, fmt::format("metrics/example_{}.csv", k));
   script += gif_terminal(context.options(), 690, 260, 9, 10);
   script += panel_settings(frames, range);
-  script += gnuplot_array("steps", step_values) + gnuplot_array("times", time_values);
+  script += gnuplot_array("steps", step_values) + gnuplot_array("times", time_values) +
+            gnuplot_array("max_errors", error_values);
   script += fmt::format(
       "names = 'truth prediction |error|'\n"
       "set lmargin 1\nset rmargin 1\nset tmargin 2\nset bmargin 0.5\n"
@@ -254,6 +274,7 @@ void draw_animation(RenderContext& context, std::int64_t k, const ExampleInfo& i
       "      unset colorbox\n"
       "    }}\n"
       "    set title word(names, panel + 1)\n"
+      "    if (panel == 2) {{ set title sprintf('|error| (max %.2g)', max_errors[i]) }}\n"
       "    plot '{}' index 3 * (i - 1) + panel matrix with image\n"
       "  }}\n"
       "  unset multiplot\n"

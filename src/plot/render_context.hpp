@@ -25,8 +25,9 @@ class RenderContext {
   // Writes a data file into plots/ atomically; false (after a skip warning for `picture`) on failure.
   bool write_data(const std::string& picture, const std::string& file_name, const std::string& text);
   // Writes the script for `picture` (NAME.gp beside NAME.png) and runs gnuplot on it. The script
-  // draws into the file named by the gnuplot variable `outfile`, defaulting to `picture`;
-  // it is rendered to a temporary name and renamed, so a failed run leaves no partial picture.
+  // draws into the file named by the gnuplot variable `outfile`, which defaults to `picture`.
+  // Here gnuplot draws into a temporary name that is renamed on success, so a failed run leaves
+  // no partial picture.
   void draw(const std::string& picture, const std::string& script_body);
 
  private:

@@ -127,7 +127,7 @@ void expect_animated_gif(const std::filesystem::path& path) {
 TEST(RenderRun, WritesEveryPlotAsValidPicture) {
   ASSERT_TRUE(find_program("gnuplot").has_value()) << "gnuplot not found on PATH; install gnuplot-nox";
   const auto run_dir = scratch_dir("RenderRun.WritesEveryPlot");
-  write_synthetic_run(run_dir);
+  write_synthetic_run(run_dir, {.time_steps = 24, .grid = 12});
 
   WarningLog log;
   const PlotReport report = render_run(run_dir, log.options());
@@ -152,18 +152,20 @@ TEST(RenderRun, WritesEveryPlotAsValidPicture) {
 }
 
 TEST(RenderRun, KeptScriptRerendersPlot) {
-  ASSERT_TRUE(find_program("gnuplot").has_value()) << "gnuplot not found on PATH; install gnuplot-nox";
+  const auto gnuplot = find_program("gnuplot");
+  ASSERT_TRUE(gnuplot.has_value()) << "gnuplot not found on PATH; install gnuplot-nox";
   const auto run_dir = scratch_dir("RenderRun.KeptScriptRerenders");
   write_synthetic_run(run_dir, {.epochs = 3, .examples = 0});
   PlotOptions options;
   options.warn = [](const std::string&) {};
+  options.gnuplot = (run_dir / "no-such-gnuplot").string();  // write the scripts only
   render_run(run_dir, options);
   const auto plots = run_dir / "plots";
-  std::filesystem::remove(plots / "beta2_violin.png");
+  ASSERT_FALSE(std::filesystem::exists(plots / "beta2_violin.png"));
 
   // Without `outfile` defined, the script draws onto its own picture's name.
-  const GnuplotRun run = run_gnuplot(*find_program("gnuplot"), plots, "beta2_violin.gp", "beta2_violin.png",
-                                     std::chrono::seconds(30));
+  write_text(plots / "rerender.gp", "undefine outfile\nload 'beta2_violin.gp'\n");
+  const GnuplotRun run = run_gnuplot(*gnuplot, plots, "rerender.gp", "ignored.png", std::chrono::seconds(30));
   ASSERT_TRUE(run.ok) << run.error;
   expect_png(plots / "beta2_violin.png");
 }

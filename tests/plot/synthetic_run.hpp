@@ -85,7 +85,9 @@ inline std::filesystem::path write_synthetic_run(const std::filesystem::path& ru
         for (int col = 0; col < shape.grid; ++col) {
           const double r2 = (row - centre + 2.0) * (row - centre + 2.0) + (col - centre) * (col - centre);
           const double truth = std::exp(-r2 / (2.0 * width * width)) * 2.0 / width;
-          const double prediction = truth + 0.02 * normal(generator);
+          // A smooth, growing error plus a little noise, as a trained surrogate shows.
+          const double prediction =
+              truth + 0.002 * t * std::sin(0.5 * col + 0.3 * row) * truth + 0.003 * normal(generator);
           frames += fmt::format("{},{},{},{:.9g},{:.9g}\n", t, row, col, truth, prediction);
         }
       }
