@@ -24,9 +24,9 @@ int quant_group_size(std::size_t row_length);
 void quantize_dequantize(std::span<float> values, int group);
 
 // Applies MLX's traditional RoPE (interleaved pairs, base 100, scale 1) to every row of the
-// (rows, width) table: row r is rotated at position positions_start + r·position_step. The
-// frequencies base^(−k/(width/2)) are computed in float32 as exp(k·(−ln base/(width/2))), as
-// MLX's fallback does; the rotation itself is float32.
+// (rows, width) table: row r is rotated at position r·position_step. The frequencies
+// base^(−k/(width/2)) are computed in float32 as exp(−k·(ln base/(width/2))) with MLX's CPU
+// exp, as MLX's fallback does; the rotation itself is float32.
 void rope_rows(std::span<float> table, int rows, int width, int position_step);
 
 // Fixed sin/cos encoding (Vaswani et al. 2017): row p, columns 2k and 2k+1 hold

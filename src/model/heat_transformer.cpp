@@ -19,7 +19,9 @@ using kernels::Index;
 
 namespace {
 
-std::size_t count(Index a, Index b) { return static_cast<std::size_t>(a) * static_cast<std::size_t>(b); }
+std::size_t count(Index a, Index b) {
+  return static_cast<std::size_t>(a) * static_cast<std::size_t>(b);
+}
 
 // Adds the wall time of its scope to one StepTimes field.
 class ScopedTimer {
@@ -44,15 +46,17 @@ void zero(std::vector<T>& buffer, std::size_t n) {
 }  // namespace
 
 template <typename T>
-HeatTransformer<T>::HeatTransformer(const ModelSpec& spec, int max_batch) : spec_(spec), max_batch_(max_batch) {
+HeatTransformer<T>::HeatTransformer(const ModelSpec& spec, int max_batch)
+    : spec_(spec), max_batch_(max_batch) {
   validate(spec_);
   // The loss needs an interior (NY, NX ≥ 3), a time difference (T ≥ 2) and initial frames.
   if (spec_.ny < 3 || spec_.nx < 3) {
-    throw ConfigError(fmt::format("geometry: the grid is {} × {}; the physics loss needs at least 3 × 3 points",
-                                  spec_.ny, spec_.nx));
+    throw ConfigError(fmt::format(
+        "geometry: the grid is {} × {}; the physics loss needs at least 3 × 3 points", spec_.ny, spec_.nx));
   }
   if (spec_.time_steps < 2) {
-    throw ConfigError(fmt::format("model_params.time_steps: expected at least 2 frames, got {}", spec_.time_steps));
+    throw ConfigError(
+        fmt::format("model_params.time_steps: expected at least 2 frames, got {}", spec_.time_steps));
   }
   if (spec_.n_initial_frames < 1) {
     throw ConfigError(
@@ -86,7 +90,8 @@ void HeatTransformer<T>::plan_buffers() {
   const Index n = Index{max_batch_} * spec_.time_steps;
   const Index nk = Index{max_batch_} * key_frames_;
   const Index c = spec_.embed_dim, m = spec_.mlp_dim, p = spec_.pixels();
-  const std::size_t scores = count(Index{max_batch_} * spec_.num_heads, Index{spec_.time_steps} * key_frames_);
+  const std::size_t scores =
+      count(Index{max_batch_} * spec_.num_heads, Index{spec_.time_steps} * key_frames_);
 
   if (spec_.task == Task::Forecast) {
     input_.resize(count(n, p));
@@ -94,7 +99,8 @@ void HeatTransformer<T>::plan_buffers() {
   projected_.resize(count(n, c));
   layers_.resize(static_cast<std::size_t>(spec_.num_layers));
   for (LayerBuffers& layer : layers_) {
-    for (auto* buffer : {&layer.input, &layer.ln1, &layer.ln2, &layer.query, &layer.attended, &layer.residual1}) {
+    for (auto* buffer :
+         {&layer.input, &layer.ln1, &layer.ln2, &layer.query, &layer.attended, &layer.residual1}) {
       buffer->resize(count(n, c));
     }
     for (auto* buffer : {&layer.mean1, &layer.rstd1, &layer.mean2, &layer.rstd2}) {
@@ -150,9 +156,10 @@ template <typename T>
 void HeatTransformer<T>::refresh_after_load() {
   kernels::AttentionMaskLayout layout = kernels::attention_mask_layout(mask_values(), spec_.time_steps);
   if (layout.Tk > key_frames_) {
-    throw Error(fmt::format("mask: a query reads key frame {} but the {} mask reads only the first {} frames; "
-                            "load a mask of the configured type",
-                            layout.Tk - 1, spec_.mask == MaskType::Block ? "block" : "causal", key_frames_));
+    throw Error(
+        fmt::format("mask: a query reads key frame {} but the {} mask reads only the first {} frames; "
+                    "load a mask of the configured type",
+                    layout.Tk - 1, spec_.mask == MaskType::Block ? "block" : "causal", key_frames_));
   }
   // Buffers are planned for Tk key frames; a narrower loaded pattern still reads them all
   // (its extra keys are −∞ and get probability 0).
@@ -231,8 +238,8 @@ template <typename T>
 LossTerms HeatTransformer<T>::loss(const T* target, const T* alpha, const T* dt, int batch) {
   ScopedTimer timer(times_.loss);
   const kernels::HeatLossTerms terms =
-      kernels::heat_loss_forward(output_.data(), target, alpha, dt, spec_.dx, spec_.dy, spec_.n_initial_frames,
-                                 batch, spec_.time_steps, spec_.ny, spec_.nx);
+      kernels::heat_loss_forward(output_.data(), target, alpha, dt, spec_.dx, spec_.dy,
+                                 spec_.n_initial_frames, batch, spec_.time_steps, spec_.ny, spec_.nx);
   return LossTerms{terms.total, terms.mse, terms.boundary, terms.physics, terms.initial};
 }
 
@@ -281,12 +288,12 @@ void HeatTransformer<T>::forward(const T* input, const T* alpha, int batch) {
   const Index c = spec_.embed_dim, p = spec_.pixels();
   {
     ScopedTimer timer(times_.layernorm);
-    kernels::layernorm_forward(final_ln_.data(), final_mean_.data(), final_rstd_.data(), encoder_output_.data(),
-                               params_.data() + offsets_.encoder_ln_weight,
+    kernels::layernorm_forward(final_ln_.data(), final_mean_.data(), final_rstd_.data(),
+                               encoder_output_.data(), params_.data() + offsets_.encoder_ln_weight,
                                params_.data() + offsets_.encoder_ln_bias, tokens, c);
     kernels::layernorm_forward(norm_.data(), norm_mean_.data(), norm_rstd_.data(), final_ln_.data(),
-                               params_.data() + offsets_.norm_weight, params_.data() + offsets_.norm_bias, tokens,
-                               c);
+                               params_.data() + offsets_.norm_weight, params_.data() + offsets_.norm_bias,
+                               tokens, c);
   }
   ScopedTimer timer(times_.linear);
   // (B·T, C) × (P, C)ᵀ
@@ -311,8 +318,8 @@ void HeatTransformer<T>::layer_forward(std::size_t l, const T* x, T* out, int ba
 
   {
     ScopedTimer timer(times_.layernorm);
-    kernels::layernorm_forward(layer.ln1.data(), layer.mean1.data(), layer.rstd1.data(), x, params + w.ln1_weight,
-                               params + w.ln1_bias, tokens, c);
+    kernels::layernorm_forward(layer.ln1.data(), layer.mean1.data(), layer.rstd1.data(), x,
+                               params + w.ln1_weight, params + w.ln1_bias, tokens, c);
   }
   if (key_frames_ < spec_.time_steps) {
     // Keys and values only for the frames a query can read: rows t < Tk of every sample.
@@ -326,17 +333,18 @@ void HeatTransformer<T>::layer_forward(std::size_t l, const T* x, T* out, int ba
   {
     ScopedTimer timer(times_.linear);
     // (B·T, C) × (C, C)ᵀ; keys and values (B·Tk, C) × (C, C)ᵀ
-    kernels::linear_forward(layer.query.data(), layer.ln1.data(), params + w.query, static_cast<const T*>(nullptr),
-                            tokens, c, c);
-    kernels::linear_forward(layer.key.data(), key_source(layer), params + w.key, static_cast<const T*>(nullptr),
-                            key_tokens, c, c);
+    kernels::linear_forward(layer.query.data(), layer.ln1.data(), params + w.query,
+                            static_cast<const T*>(nullptr), tokens, c, c);
+    kernels::linear_forward(layer.key.data(), key_source(layer), params + w.key,
+                            static_cast<const T*>(nullptr), key_tokens, c, c);
     kernels::linear_forward(layer.value.data(), key_source(layer), params + w.value,
                             static_cast<const T*>(nullptr), key_tokens, c, c);
   }
   {
     ScopedTimer timer(times_.attention);
-    kernels::attention_forward(layer.attended.data(), layer.probs.data(), layer.query.data(), layer.key.data(),
-                               layer.value.data(), mask_values(), layout_, Index{batch}, Index{spec_.num_heads}, c);
+    kernels::attention_forward(layer.attended.data(), layer.probs.data(), layer.query.data(),
+                               layer.key.data(), layer.value.data(), mask_values(), layout_, Index{batch},
+                               Index{spec_.num_heads}, c);
   }
   {
     ScopedTimer timer(times_.linear);
@@ -350,8 +358,8 @@ void HeatTransformer<T>::layer_forward(std::size_t l, const T* x, T* out, int ba
   }
   {
     ScopedTimer timer(times_.layernorm);
-    kernels::layernorm_forward(layer.ln2.data(), layer.mean2.data(), layer.rstd2.data(), layer.residual1.data(),
-                               params + w.ln2_weight, params + w.ln2_bias, tokens, c);
+    kernels::layernorm_forward(layer.ln2.data(), layer.mean2.data(), layer.rstd2.data(),
+                               layer.residual1.data(), params + w.ln2_weight, params + w.ln2_bias, tokens, c);
   }
   {
     ScopedTimer timer(times_.linear);
@@ -366,8 +374,8 @@ void HeatTransformer<T>::layer_forward(std::size_t l, const T* x, T* out, int ba
   {
     ScopedTimer timer(times_.linear);
     // (B·T, M) × (C, M)ᵀ
-    kernels::linear_forward(out, layer.hidden.data(), params + w.linear2_weight, params + w.linear2_bias, tokens,
-                            m, c);
+    kernels::linear_forward(out, layer.hidden.data(), params + w.linear2_weight, params + w.linear2_bias,
+                            tokens, m, c);
   }
   ScopedTimer timer(times_.elementwise);
   kernels::residual_forward(out, out, layer.residual1.data(), static_cast<Index>(stream));
@@ -404,7 +412,8 @@ void HeatTransformer<T>::backward(const T* target, const T* alpha, const T* dt, 
     zero(d_stream_, stream);
     kernels::layernorm_backward(d_stream_.data(), grads + offsets_.encoder_ln_weight,
                                 grads + offsets_.encoder_ln_bias, final_mean_.data(), final_rstd_.data(),
-                                d_b_.data(), encoder_output_.data(), params + offsets_.encoder_ln_weight, tokens, c);
+                                d_b_.data(), encoder_output_.data(), params + offsets_.encoder_ln_weight,
+                                tokens, c);
   }
   for (std::size_t l = layers_.size(); l-- > 0;) {
     layer_backward(l, batch);
@@ -413,7 +422,7 @@ void HeatTransformer<T>::backward(const T* target, const T* alpha, const T* dt, 
 
 template <typename T>
 void HeatTransformer<T>::layer_backward(std::size_t l, int batch) {
-  // On entry d_stream_ holds ∂L/∂out of the layer; on exit ∂L/∂x of its input.
+  // On entry d_stream_ contains ∂L/∂out of the layer, and on exit ∂L/∂x of its input.
   LayerBuffers& layer = layers_[l];
   const LayerOffsets& w = offsets_.layers[l];
   const T* params = params_.data();
@@ -428,8 +437,8 @@ void HeatTransformer<T>::layer_backward(std::size_t l, int batch) {
   {
     ScopedTimer timer(times_.linear);
     zero(d_hidden_, count(tokens, m));
-    kernels::linear_backward(d_hidden_.data(), grads + w.linear2_weight, grads + w.linear2_bias, d_stream_.data(),
-                             layer.hidden.data(), params + w.linear2_weight, tokens, m, c);
+    kernels::linear_backward(d_hidden_.data(), grads + w.linear2_weight, grads + w.linear2_bias,
+                             d_stream_.data(), layer.hidden.data(), params + w.linear2_weight, tokens, m, c);
   }
   {
     ScopedTimer timer(times_.elementwise);
@@ -444,9 +453,9 @@ void HeatTransformer<T>::layer_backward(std::size_t l, int batch) {
   }
   {
     ScopedTimer timer(times_.layernorm);
-    kernels::layernorm_backward(d_stream_.data(), grads + w.ln2_weight, grads + w.ln2_bias, layer.mean2.data(),
-                                layer.rstd2.data(), d_a_.data(), layer.residual1.data(), params + w.ln2_weight,
-                                tokens, c);
+    kernels::layernorm_backward(d_stream_.data(), grads + w.ln2_weight, grads + w.ln2_bias,
+                                layer.mean2.data(), layer.rstd2.data(), d_a_.data(), layer.residual1.data(),
+                                params + w.ln2_weight, tokens, c);
   }
 
   // residual1 = x + out_proj(attention(q, k, v)) with q, k, v from ln1(x)
@@ -491,32 +500,45 @@ void HeatTransformer<T>::layer_backward(std::size_t l, int batch) {
   }
   ScopedTimer timer(times_.layernorm);
   kernels::layernorm_backward(d_stream_.data(), grads + w.ln1_weight, grads + w.ln1_bias, layer.mean1.data(),
-                              layer.rstd1.data(), d_b_.data(), layer.input.data(), params + w.ln1_weight, tokens, c);
+                              layer.rstd1.data(), d_b_.data(), layer.input.data(), params + w.ln1_weight,
+                              tokens, c);
 }
 
 template <typename T>
 void HeatTransformer<T>::embedding_backward(const T* input, const T* alpha, int batch) {
-  // d_stream_ holds ∂L/∂x0 with x0[b, t] = projected[b, t] + PT[t] + alpha[b]·w_d + b_d.
+  // d_stream_ contains ∂L/∂x0 with x0[b, t] = projected[b, t] + PT[t] + alpha[b]·w_d + b_d.
   ScopedTimer timer(times_.embedding);
   const Index tokens = Index{batch} * spec_.time_steps;
   const Index c = spec_.embed_dim, p = spec_.pixels();
   T* grads = grads_.data();
   const T* dx = d_stream_.data();
   kernels::broadcast_add_backward(grads + offsets_.diffusivity_bias, dx, tokens, c);
-  // ∂L/∂w_d[j] = Σ_{b,t} dx[b, t, j] · alpha[b], per column in double, in a fixed order.
+  // ∂L/∂w_d[j] = Σ_{b,t} dx[b, t, j] · alpha[b], per column in double over rows in order. Each
+  // thread owns a block of columns and walks the rows, so reads stay sequential.
   T* d_w = grads + offsets_.diffusivity_weight;
+  constexpr Index kBlock = 128;
+  const Index blocks = (c + kBlock - 1) / kBlock;
 #pragma omp parallel for schedule(static)
-  for (Index j = 0; j < c; ++j) {
-    double sum = 0.0;
+  for (Index block = 0; block < blocks; ++block) {
+    const Index begin = block * kBlock;
+    const Index width = std::min(kBlock, c - begin);
+    double sums[kBlock] = {};
     for (Index row = 0; row < tokens; ++row) {
-      sum += static_cast<double>(dx[row * c + j]) * static_cast<double>(alpha[row / spec_.time_steps]);
+      const double a = static_cast<double>(alpha[row / spec_.time_steps]);
+      const T* dx_row = dx + row * c + begin;
+      for (Index j = 0; j < width; ++j) {
+        sums[j] += static_cast<double>(dx_row[j]) * a;
+      }
     }
-    d_w[j] += static_cast<T>(sum);
+    for (Index j = 0; j < width; ++j) {
+      d_w[begin + j] += static_cast<T>(sums[j]);
+    }
   }
   if (offsets_.has_frame_linear) {
     // (C, B·T) × (B·T, P) weight gradient; the frame itself is data and needs none.
-    kernels::linear_backward(static_cast<T*>(nullptr), grads + offsets_.frame_weight, grads + offsets_.frame_bias, dx,
-                             input, params_.data() + offsets_.frame_weight, tokens, p, c);
+    kernels::linear_backward(static_cast<T*>(nullptr), grads + offsets_.frame_weight,
+                             grads + offsets_.frame_bias, dx, input, params_.data() + offsets_.frame_weight,
+                             tokens, p, c);
   }
 }
 

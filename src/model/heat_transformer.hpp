@@ -71,16 +71,16 @@ class HeatTransformer {
  private:
   // Saved activations of one encoder layer, (B·T, …) rows.
   struct LayerBuffers {
-    std::vector<T> input;      // (B·T, C) residual stream entering the layer
-    std::vector<T> ln1, ln2;   // (B·T, C) normalised inputs of attention and MLP
+    std::vector<T> input;                       // (B·T, C) residual stream entering the layer
+    std::vector<T> ln1, ln2;                    // (B·T, C) normalised inputs of attention and MLP
     std::vector<T> mean1, rstd1, mean2, rstd2;  // (B·T)
-    std::vector<T> query;      // (B·T, C)
-    std::vector<T> key_input;  // (B·Tk, C) rows of ln1 for the key frames (only when Tk < T)
-    std::vector<T> key, value; // (B·Tk, C)
-    std::vector<T> probs;      // (B, NH, T, Tk)
-    std::vector<T> attended;   // (B·T, C) attention output before out_proj
-    std::vector<T> residual1;  // (B·T, C) input + attention
-    std::vector<T> hidden;     // (B·T, M) ReLU output
+    std::vector<T> query;                       // (B·T, C)
+    std::vector<T> key_input;   // (B·Tk, C) rows of ln1 for the key frames (only when Tk < T)
+    std::vector<T> key, value;  // (B·Tk, C)
+    std::vector<T> probs;       // (B, NH, T, Tk)
+    std::vector<T> attended;    // (B·T, C) attention output before out_proj
+    std::vector<T> residual1;   // (B·T, C) input + attention
+    std::vector<T> hidden;      // (B·T, M) ReLU output
   };
 
   void plan_buffers();
@@ -108,21 +108,21 @@ class HeatTransformer {
   kernels::AttentionMaskLayout layout_;
 
   // Workspace, sized for max_batch in the constructor.
-  std::vector<T> input_;            // (B, T, P) task input (forecast only)
-  std::vector<T> projected_;        // (B·T, C)
+  std::vector<T> input_;      // (B, T, P) task input (forecast only)
+  std::vector<T> projected_;  // (B·T, C)
   std::vector<LayerBuffers> layers_;
-  std::vector<T> encoder_output_;   // (B·T, C)
+  std::vector<T> encoder_output_;                      // (B·T, C)
   std::vector<T> final_ln_, final_mean_, final_rstd_;  // encoder LayerNorm (B·T, C), (B·T)
   std::vector<T> norm_, norm_mean_, norm_rstd_;        // layer_normalizer
-  std::vector<T> output_;           // (B·T, P)
+  std::vector<T> output_;                              // (B·T, P)
   // Backward scratch.
-  std::vector<T> d_output_;         // (B·T, P)
-  std::vector<T> d_stream_;         // (B·T, C) gradient of the residual stream
-  std::vector<T> d_a_, d_b_;        // (B·T, C)
-  std::vector<T> d_query_;          // (B·T, C)
+  std::vector<T> d_output_;                       // (B·T, P)
+  std::vector<T> d_stream_;                       // (B·T, C) gradient of the residual stream
+  std::vector<T> d_a_, d_b_;                      // (B·T, C)
+  std::vector<T> d_query_;                        // (B·T, C)
   std::vector<T> d_key_, d_value_, d_key_input_;  // (B·Tk, C)
   std::vector<T> d_hidden_, d_preact_;            // (B·T, M)
-  std::vector<T> d_scores_;         // (B, NH, T, Tk)
+  std::vector<T> d_scores_;                       // (B, NH, T, Tk)
   StepTimes times_;
 };
 

@@ -8,7 +8,9 @@ namespace kbeta::model {
 
 namespace {
 
-std::size_t count(int a, int b) { return static_cast<std::size_t>(a) * static_cast<std::size_t>(b); }
+std::size_t count(int a, int b) {
+  return static_cast<std::size_t>(a) * static_cast<std::size_t>(b);
+}
 
 // A QuantizedEmbedding table of the reference: normal with σ = 1/√width, then quantized.
 std::vector<float> draw_quantized_table(rng::Generator& gen, int rows, int width) {

@@ -23,11 +23,11 @@ namespace kbeta::model {
 // The frozen inputs of the model before the collapse into A and c.
 struct FrozenInputs {
   bool has_projection = false;
-  rng::Key projection_key;           // the draw of the (C, P·F) projection weight
-  std::vector<float> emb_y, emb_x;   // (NY, F), (NX, F) dequantized tables (rope, frozen_random)
-  std::vector<float> emb_t;          // (T, C) dequantized table (rope)
-  SpatialTables spatial;             // y and x tables as added to the frame (after RoPE)
-  std::vector<float> temporal;       // (T, C) the temporal encoding added to every token
+  rng::Key projection_key;          // the draw of the (C, P·F) projection weight
+  std::vector<float> emb_y, emb_x;  // (NY, F), (NX, F) dequantized tables (rope, frozen_random)
+  std::vector<float> emb_t;         // (T, C) dequantized table (rope)
+  SpatialTables spatial;            // y and x tables as added to the frame (after RoPE)
+  std::vector<float> temporal;      // (T, C) the temporal encoding added to every token
 };
 
 // Consumes the generator draws of the frozen projection and the positional tables and builds

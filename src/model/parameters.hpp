@@ -12,10 +12,10 @@ namespace kbeta::model {
 
 // Offsets of one encoder layer's tensors inside the parameter buffer.
 struct LayerOffsets {
-  std::size_t query, key, value, out;  // (C, C) each, no bias
+  std::size_t query, key, value, out;                      // (C, C) each, no bias
   std::size_t ln1_weight, ln1_bias, ln2_weight, ln2_bias;  // (C)
-  std::size_t linear1_weight, linear1_bias;  // (M, C), (M)
-  std::size_t linear2_weight, linear2_bias;  // (C, M), (C)
+  std::size_t linear1_weight, linear1_bias;                // (M, C), (M)
+  std::size_t linear2_weight, linear2_bias;                // (C, M), (C)
 };
 
 // Offsets of every trainable tensor. frame_weight/frame_bias exist only for the linear frame
@@ -24,8 +24,8 @@ struct ParamOffsets {
   bool has_frame_linear = false;
   std::size_t frame_weight = 0, frame_bias = 0;  // (C, P), (C)
   std::vector<LayerOffsets> layers;
-  std::size_t encoder_ln_weight = 0, encoder_ln_bias = 0;  // (C)
-  std::size_t output_weight = 0, output_bias = 0;          // (P, C), (P)
+  std::size_t encoder_ln_weight = 0, encoder_ln_bias = 0;    // (C)
+  std::size_t output_weight = 0, output_bias = 0;            // (P, C), (P)
   std::size_t diffusivity_weight = 0, diffusivity_bias = 0;  // (C, 1), (C)
   std::size_t norm_weight = 0, norm_bias = 0;                // layer_normalizer (C)
   bool has_mask = false;

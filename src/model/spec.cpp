@@ -9,17 +9,16 @@
 namespace kbeta::model {
 
 int ModelSpec::key_frames() const {
-  if (mask == MaskType::Block) {
-    return std::min(start_predicting_from, time_steps);
-  }
-  return time_steps;
+  // The last query sees the most keys: min(s, T) under the block mask; max(s, T − 1) (capped
+  // at T) under the causal mask, whose last frame is nobody's key when s < T.
+  return visible_keys(time_steps - 1);
 }
 
 int ModelSpec::visible_keys(int query) const {
   // Block: every query reads keys 0…s−1. Causal: the strict past plus the first s frames,
   // i.e. keys j < max(s, i).
   if (mask == MaskType::Block) {
-    return key_frames();
+    return std::min(start_predicting_from, time_steps);
   }
   return std::min(std::max(start_predicting_from, query), time_steps);
 }
@@ -43,9 +42,10 @@ void validate(const ModelSpec& spec) {
   require_positive(spec.num_layers, "num_encoder_layers");
   require_positive(spec.mlp_dim, "mlp_dim");
   if (spec.embed_dim % spec.num_heads != 0) {
-    throw ConfigError(fmt::format("model_params.embed_dim: {} is not divisible by num_heads = {}; choose "
-                                  "embed_dim as a multiple of num_heads",
-                                  spec.embed_dim, spec.num_heads));
+    throw ConfigError(
+        fmt::format("model_params.embed_dim: {} is not divisible by num_heads = {}; choose "
+                    "embed_dim as a multiple of num_heads",
+                    spec.embed_dim, spec.num_heads));
   }
   // The frozen projection's spatial tables have width embed_dim / 2 and RoPE rotates pairs, so
   // the frozen frame embedding needs embed_dim divisible by 4; the temporal table needs pairs.
@@ -66,8 +66,8 @@ void validate(const ModelSpec& spec) {
         fmt::format("eval.n_initial_frames: expected a non-negative integer, got {}", spec.n_initial_frames));
   }
   if (!(spec.dx > 0.0) || !(spec.dy > 0.0)) {
-    throw ConfigError(fmt::format("geometry.dx, geometry.dy: expected positive numbers, got {} and {}",
-                                  spec.dx, spec.dy));
+    throw ConfigError(
+        fmt::format("geometry.dx, geometry.dy: expected positive numbers, got {} and {}", spec.dx, spec.dy));
   }
 }
 

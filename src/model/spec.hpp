@@ -26,7 +26,7 @@ struct ModelSpec {
   // F, the width of the spatial tables of the frozen projection: embed_dim / 2.
   int spatial_dim() const { return embed_dim / 2; }
   // Frames whose keys and values any query reads: the first start_predicting_from frames
-  // under the block mask, all frames under the causal mask.
+  // under the block mask, all frames but the last under the causal mask (when s < T).
   int key_frames() const;
   // Keys visible to query frame i: the prefix [0, visible_keys(i)).
   int visible_keys(int query) const;
