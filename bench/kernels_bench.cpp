@@ -195,6 +195,19 @@ void BM_ResidualForward(benchmark::State& state) {
 }
 BENCHMARK(BM_ResidualForward)->Unit(benchmark::kMicrosecond)->MeasureProcessCPUTime();
 
+void BM_ResidualBackward(benchmark::State& state) {
+  const auto dy = random_floats(kRows * kC, 13);
+  std::vector<float> da(static_cast<std::size_t>(kRows * kC), 0.0f),
+      db(static_cast<std::size_t>(kRows * kC), 0.0f);
+  for (auto _ : state) {
+    kbeta::kernels::residual_backward(da.data(), db.data(), dy.data(), kRows * kC);
+    benchmark::DoNotOptimize(da.data());
+  }
+  // Reads dy twice, reads and writes da and db.
+  set_bytes(state, 6.0 * sizeof(float) * kRows * kC);
+}
+BENCHMARK(BM_ResidualBackward)->Unit(benchmark::kMicrosecond)->MeasureProcessCPUTime();
+
 std::vector<float> paper_mask(bool causal) {
   std::vector<float> mask(static_cast<std::size_t>(kT * kT), -std::numeric_limits<float>::infinity());
   for (Index i = 0; i < kT; ++i) {

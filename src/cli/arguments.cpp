@@ -1,5 +1,6 @@
 #include "cli/arguments.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <string_view>
@@ -24,16 +25,24 @@ struct CommandInfo {
   Command command;
   std::string_view name;
   std::string_view target;  // the positional argument's name
+  std::string_view target_help;
   std::string_view summary;
 };
 
+constexpr std::string_view kConfigHelp =
+    "YAML file or packaged preset name (heat2d, paper, quick_test, demo)";
+
 constexpr std::array<CommandInfo, 6> kCommands{{
-    {Command::Run, "run", "CONFIG", "generate the data, train, evaluate and plot (the default command)"},
-    {Command::ShowConfig, "config", "CONFIG", "print the fully resolved configuration as YAML and exit"},
-    {Command::Generate, "generate", "CONFIG", "generate the data sets only"},
-    {Command::Bench, "bench", "CONFIG", "time training steps of the configured model"},
-    {Command::Evaluate, "evaluate", "CHECKPOINT", "evaluate a saved checkpoint on the test split"},
-    {Command::Plot, "plot", "RUN_DIR", "draw the plots of a finished run from its metrics"},
+    {Command::Run, "run", "CONFIG", kConfigHelp,
+     "generate the data, train, evaluate and plot (the default command)"},
+    {Command::ShowConfig, "config", "CONFIG", kConfigHelp,
+     "print the fully resolved configuration as YAML and exit"},
+    {Command::Generate, "generate", "CONFIG", kConfigHelp, "generate the data sets only"},
+    {Command::Bench, "bench", "CONFIG", kConfigHelp, "time training steps of the configured model"},
+    {Command::Evaluate, "evaluate", "CHECKPOINT", "Checkpoint file (.safetensors) to evaluate",
+     "evaluate a saved checkpoint on the test split"},
+    {Command::Plot, "plot", "RUN_DIR", "Run folder to draw the plots of",
+     "draw the plots of a finished run from its metrics"},
 }};
 
 const CommandInfo& info(Command command) {
@@ -74,7 +83,8 @@ struct Flags {
 
 void add_config_flags(CLI::App& app, Flags& flags) {
   flags.epochs_option = app.add_option("--epochs", flags.epochs, "Training epochs (model_params.epochs)");
-  flags.seed_option = app.add_option("--seed", flags.seed, "Random seed (seed)");
+  flags.seed_option =
+      app.add_option("--seed", flags.seed, "Random seed, 0 to 2^64 - 1 (seed)")->type_name("UINT");
   flags.optimizer_option = app.add_option("--optimizer", flags.optimizer, "Optimizer (optimizer.name)")
                                ->check(CLI::IsMember({"adam95", "adam999", "kourkoutas"}));
   app.add_flag("--kour_diagnostics", flags.kour_diagnostics,
@@ -130,6 +140,7 @@ bool given(const CLI::Option* option) {
 void fold_shorthands(const Flags& flags, Invocation& invocation) {
   auto& pairs = invocation.overrides;
   pairs = flags.overrides;
+
   if (given(flags.seed_option)) {
     pairs.push_back("seed=" + flags.seed);
   }
@@ -154,12 +165,14 @@ void fold_shorthands(const Flags& flags, Invocation& invocation) {
   if (flags.viz) {
     pairs.emplace_back("io_and_plots.plots.movie_frames=true");
   }
+
   if (given(flags.threads_option)) {
     pairs.push_back(fmt::format("threads={}", flags.threads));
   }
   if (given(flags.outdir_option)) {
     pairs.push_back("storage.outdir=" + yaml_quoted(flags.outdir));
   }
+
   if (flags.collect_spikes && !flags.kour_diagnostics) {
     // The reference's wording, character for character (U+2011 in "auto‑enabled").
     invocation.notices.emplace_back("[info] --collect_spikes implies --kour_diagnostics → auto‑enabled");
@@ -180,8 +193,8 @@ std::string top_level_help() {
       "CONFIG is a YAML file or the name of a packaged preset (.yml optional).\n\n"
       "Commands:\n";
   for (const auto& entry : kCommands) {
-    const std::string usage =
-        fmt::format("{} {}", entry.command == Command::Run ? "" : entry.name, entry.target);
+    const std::string usage = entry.command == Command::Run ? std::string(entry.target)
+                                                            : fmt::format("{} {}", entry.name, entry.target);
     text += fmt::format("  {:<22}{}\n", usage, entry.summary);
   }
   text += "\nRun kbeta-heat2d COMMAND --help for the flags of one command; docs/cli.md has the details.\n";
@@ -192,7 +205,7 @@ std::string top_level_help() {
 void configure_app(CLI::App& app, Command command, std::string& target, Flags& flags) {
   const CommandInfo& entry = info(command);
   app.description(std::string(entry.summary));
-  app.add_option(std::string(entry.target), target, std::string(entry.target))->required();
+  app.add_option(std::string(entry.target), target, std::string(entry.target_help))->required();
   switch (command) {
     case Command::Run:
       add_config_flags(app, flags);
@@ -245,7 +258,7 @@ Invocation parse_arguments(const std::vector<std::string>& args) {
     invocation.help_text = top_level_help();
     return invocation;
   }
-  if (args[0] == "--version") {
+  if (std::find(args.begin(), args.end(), "--version") != args.end()) {
     invocation.command = Command::Version;
     return invocation;
   }

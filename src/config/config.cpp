@@ -8,7 +8,7 @@ namespace kbeta::config {
 namespace {
 
 // int(length / spacing) + 1, saturated far above any usable grid so that the caller's range
-// check sees a large number instead of an overflowed one.
+// check reports a large number instead of an overflowed one.
 std::int64_t grid_points(double length, double spacing) {
   const double cells = std::floor(length / spacing);
   if (!(cells < 1e15)) {

@@ -16,8 +16,8 @@ std::vector<std::filesystem::path> preset_dirs();
 // Preset names (file names without .yml) found in preset_dirs(), sorted, without duplicates.
 std::vector<std::string> list_presets();
 
-// Resolves CONFIG as the reference does: an existing file wins; otherwise `name` (with ".yml"
-// appended unless it ends in .yml or .yaml) is looked up in preset_dirs(). Throws ConfigError
+// Resolves CONFIG as the reference does. An existing file wins. Otherwise `name`, with ".yml"
+// appended unless it ends in .yml or .yaml, is looked up in preset_dirs(). Throws ConfigError
 // listing the available presets when neither exists.
 std::filesystem::path find_config(std::string_view name);
 

@@ -266,6 +266,12 @@ void read_value(const YamlNode& node, const std::string& path, std::uint64_t& ou
     out = static_cast<std::uint64_t>(value.integer);
     return;
   }
+  if (value.kind == ScalarValue::Kind::Float && std::isfinite(value.number) &&
+      std::trunc(value.number) == value.number && value.number >= 0.0 && value.number < 0x1p64) {
+    // An integral float (5.0) is accepted, as the reference's int(seed) accepts it.
+    out = static_cast<std::uint64_t>(value.number);
+    return;
+  }
   if (value.kind == ScalarValue::Kind::Integer && node.text.front() != '-') {
     // Above the int64 range: parse the decimal digits as uint64 directly.
     std::string_view digits = node.text;

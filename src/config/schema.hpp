@@ -14,13 +14,13 @@
 
 namespace kbeta::config {
 
-// Where each key's value came from ("my.yml line 12", "override seed=3"), for messages.
+// Source of each key's value ("my.yml line 12", "override seed=3"), for messages.
 using KeyLocations = std::map<std::string, std::string, std::less<>>;
 
 struct Field {
   std::string path;  // "model_params.embed_dim"
-  // Converts `node` into the field; throws ConfigError when the node has the wrong kind
-  // (a string for a number, a fraction for a count, .nan, an overflow, an unknown choice).
+  // Converts `node` into the field. Throws ConfigError when the node has the wrong kind: a
+  // string for a number, a fraction for a count, .nan, an overflow or an unknown choice.
   std::function<void(Config&, const YamlNode& node)> read;
   // The field's value as a YAML node.
   std::function<YamlNode(const Config&)> write;

@@ -1,9 +1,10 @@
 #include "config/yaml_tree.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <initializer_list>
 #include <map>
-#include <regex>
 #include <sstream>
 #include <utility>
 
@@ -40,6 +41,12 @@ std::string YamlNode::location() const {
 
 namespace {
 
+// A duplicated key: reported even where other YAML errors fall back to a plain string.
+class DuplicateKeyError : public ConfigError {
+ public:
+  using ConfigError::ConfigError;
+};
+
 // Builds a YamlNode tree from yaml-cpp's parser events. Collections under construction live on
 // a stack by value and are moved into their parent when they end.
 class TreeBuilder : public YAML::EventHandler {
@@ -73,8 +80,8 @@ class TreeBuilder : public YAML::EventHandler {
                 const std::string& value) override {
     YamlNode node = make_node(YamlNode::Kind::Scalar, mark);
     node.text = value;
-    // yaml-cpp reports "?" for plain scalars and "!" for quoted ones; an explicit !!str also
-    // makes a string, other explicit tags are resolved like plain scalars.
+    // yaml-cpp reports "?" for plain scalars and "!" for quoted ones. An explicit !!str also
+    // makes a string, and other explicit tags are resolved like plain scalars.
     node.quoted = tag == "!" || tag == "tag:yaml.org,2002:str";
     remember_anchor(anchor, node);
     attach(std::move(node));
@@ -177,7 +184,7 @@ class TreeBuilder : public YAML::EventHandler {
       if (entry.key == key_text) {
         const std::string parent = current_path();
         const std::string path = parent.empty() ? key_text : parent + "." + key_text;
-        throw ConfigError(
+        throw DuplicateKeyError(
             fmt::format("{}: duplicate key {} at lines {} and {}; PyYAML keeps the last value and yaml-cpp "
                         "the first, so delete one of them",
                         origin_, path, entry.key_line, key.line));
@@ -220,7 +227,7 @@ class IgnoreEvents : public YAML::EventHandler {
                                 e.mark.column + 1, message));
 }
 
-// Runs the parser over `text`; returns false when the text holds no document at all.
+// Runs the parser over `text`. Returns false when the text contains no document at all.
 bool parse_events(std::string_view text, const std::string& origin, TreeBuilder& builder) {
   std::istringstream stream{std::string(text)};
   try {
@@ -242,9 +249,81 @@ bool parse_events(std::string_view text, const std::string& origin, TreeBuilder&
   return true;
 }
 
-bool matches(const std::string& text, const char* pattern) {
-  const std::regex re(pattern);
-  return std::regex_match(text, re);
+// Hand-written matchers for the YAML 1.2 core schema's patterns (std::regex draws false
+// uninitialised-use warnings from GCC 12 under the sanitizers).
+
+bool is_one_of(std::string_view text, std::initializer_list<std::string_view> words) {
+  return std::find(words.begin(), words.end(), text) != words.end();
+}
+
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
+
+// Consumes a run of characters satisfying `accept` from `text`; returns how many.
+template <class Predicate>
+std::size_t consume(std::string_view& text, Predicate accept) {
+  std::size_t count = 0;
+  while (count < text.size() && accept(text[count])) {
+    ++count;
+  }
+  text.remove_prefix(count);
+  return count;
+}
+
+void consume_sign(std::string_view& text) {
+  if (!text.empty() && (text.front() == '-' || text.front() == '+')) {
+    text.remove_prefix(1);
+  }
+}
+
+// [-+]?[0-9]+
+bool is_decimal_integer(std::string_view text) {
+  consume_sign(text);
+  return consume(text, is_digit) > 0 && text.empty();
+}
+
+// 0x[0-9a-fA-F]+ or 0o[0-7]+
+bool is_prefixed_integer(std::string_view text, std::string_view prefix) {
+  if (!text.starts_with(prefix)) {
+    return false;
+  }
+  text.remove_prefix(prefix.size());
+  const auto hex = [](char c) { return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); };
+  const auto octal = [](char c) { return c >= '0' && c <= '7'; };
+  const std::size_t count = prefix == "0x" ? consume(text, hex) : consume(text, octal);
+  return count > 0 && text.empty();
+}
+
+// [-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?
+bool is_decimal_float(std::string_view text) {
+  consume_sign(text);
+  const std::size_t integer_digits = consume(text, is_digit);
+  std::size_t fraction_digits = 0;
+  if (!text.empty() && text.front() == '.') {
+    text.remove_prefix(1);
+    fraction_digits = consume(text, is_digit);
+  }
+  if (integer_digits == 0 && fraction_digits == 0) {
+    return false;
+  }
+  if (!text.empty() && (text.front() == 'e' || text.front() == 'E')) {
+    text.remove_prefix(1);
+    consume_sign(text);
+    if (consume(text, is_digit) == 0) {
+      return false;
+    }
+  }
+  return text.empty();
+}
+
+// [A-Za-z_./][A-Za-z0-9_./-]*
+bool is_simple_word(std::string_view text) {
+  const auto first = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == '.' || c == '/';
+  };
+  const auto rest = [&first](char c) { return first(c) || is_digit(c) || c == '-'; };
+  return !text.empty() && first(text.front()) && std::all_of(text.begin() + 1, text.end(), rest);
 }
 
 }  // namespace
@@ -281,6 +360,8 @@ YamlNode parse_yaml_value(std::string_view text, const std::string& origin) {
       null_node.origin = origin;
       return null_node;
     }
+  } catch (const DuplicateKeyError&) {
+    throw;
   } catch (const ConfigError&) {
     return fallback;
   }
@@ -302,23 +383,23 @@ ScalarValue resolve_scalar(const YamlNode& node) {
     return value;  // a string (collections are never resolved as scalars)
   }
   const std::string& text = node.text;
-  if (matches(text, "|~|null|Null|NULL")) {
+  if (is_one_of(text, {"", "~", "null", "Null", "NULL"})) {
     value.kind = ScalarValue::Kind::Null;
     return value;
   }
-  if (matches(text, "true|True|TRUE|yes|Yes|YES|on|On|ON")) {
+  if (is_one_of(text, {"true", "True", "TRUE", "yes", "Yes", "YES", "on", "On", "ON"})) {
     value.kind = ScalarValue::Kind::Bool;
     value.boolean = true;
     return value;
   }
-  if (matches(text, "false|False|FALSE|no|No|NO|off|Off|OFF")) {
+  if (is_one_of(text, {"false", "False", "FALSE", "no", "No", "NO", "off", "Off", "OFF"})) {
     value.kind = ScalarValue::Kind::Bool;
     return value;
   }
 
-  const bool decimal = matches(text, "[-+]?[0-9]+");
-  const bool hex = matches(text, "0x[0-9a-fA-F]+");
-  const bool octal = matches(text, "0o[0-7]+");
+  const bool decimal = is_decimal_integer(text);
+  const bool hex = is_prefixed_integer(text, "0x");
+  const bool octal = is_prefixed_integer(text, "0o");
   if (decimal || hex || octal) {
     value.kind = ScalarValue::Kind::Integer;
     const int base = decimal ? 10 : (hex ? 16 : 8);
@@ -339,7 +420,7 @@ ScalarValue resolve_scalar(const YamlNode& node) {
     return value;
   }
 
-  if (matches(text, "[-+]?(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?")) {
+  if (is_decimal_float(text)) {
     value.kind = ScalarValue::Kind::Float;
     std::string_view digits = text;
     if (digits.front() == '+') {
@@ -352,12 +433,12 @@ ScalarValue resolve_scalar(const YamlNode& node) {
     }
     return value;
   }
-  if (matches(text, "[-+]?\\.(inf|Inf|INF)")) {
+  if (is_one_of(text, {".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf", "-.INF"})) {
     value.kind = ScalarValue::Kind::Float;
     value.number = text.front() == '-' ? -HUGE_VAL : HUGE_VAL;
     return value;
   }
-  if (matches(text, "\\.(nan|NaN|NAN)")) {
+  if (is_one_of(text, {".nan", ".NaN", ".NAN"})) {
     value.kind = ScalarValue::Kind::Float;
     value.number = std::nan("");
     return value;
@@ -369,7 +450,7 @@ namespace {
 
 // A string that can be written without quotes and still reads back as the same string.
 bool is_plain_safe(const std::string& text) {
-  if (!matches(text, "[A-Za-z_./][A-Za-z0-9_./-]*")) {
+  if (!is_simple_word(text)) {
     return false;
   }
   YamlNode probe;

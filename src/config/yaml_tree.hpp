@@ -1,5 +1,5 @@
 // A small YAML document tree for configuration files, built from yaml-cpp's parser events
-// so that the loader sees what yaml-cpp's own node API hides: duplicated keys (yaml-cpp 0.7
+// so that the loader gets what yaml-cpp's own node API hides: duplicated keys (yaml-cpp 0.7
 // silently keeps the first, PyYAML the last), whether a scalar was quoted, and the line of
 // every node. Scalars keep their source text; resolve_scalar() types them.
 #pragma once

@@ -106,6 +106,7 @@ TEST(ParseArguments, HelpAndVersion) {
   EXPECT_EQ(command_help.command, Command::Help);
   EXPECT_THAT(command_help.help_text, HasSubstr("--override"));
   EXPECT_EQ(parse_arguments({"--version"}).command, Command::Version);
+  EXPECT_EQ(parse_arguments({"heat2d", "--version"}).command, Command::Version);
 }
 
 TEST(ResolveConfig, PrecedenceUserThenShorthandThenImplication) {

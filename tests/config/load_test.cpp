@@ -43,8 +43,10 @@ TEST(Presets, Heat2dHasReferenceValues) {
   EXPECT_EQ(c.geometry.dx, 0.04);
   EXPECT_EQ(c.geometry.nx(), 26);
   EXPECT_EQ(c.geometry.ny(), 26);
+
   EXPECT_EQ(c.boundary_conditions.bottom_limits, (Limits{0.0, 0.1}));
   EXPECT_EQ(c.thermal_diffusivity.alpha_limits, (Limits{0.01, 0.1}));
+
   EXPECT_EQ(c.model_params.time_steps, 401);
   EXPECT_EQ(c.model_params.embed_dim, 512);
   EXPECT_EQ(c.model_params.num_heads, 16);
@@ -56,10 +58,12 @@ TEST(Presets, Heat2dHasReferenceValues) {
   EXPECT_EQ(c.learning_rate_schedule,
             (EpochSchedule{{5, 1e-3}, {30, 5e-4}, {40, 1e-4}, {60, 1e-5}, {120, 1e-6}}));
   EXPECT_EQ(c.scale_schedule.size(), 13u);
+
   EXPECT_EQ(c.training_samples, 4000);
   EXPECT_FALSE(c.save_checkpoints);
   EXPECT_EQ(c.save_interval, 10);
   EXPECT_TRUE(c.io_and_plots.model_saving);
+
   EXPECT_EQ(c.optimizer.name, OptimizerName::Kourkoutas);
   EXPECT_TRUE(c.optimizer.kour_diagnostics);
   EXPECT_EQ(c.optimizer.beta2_min, 0.88);
@@ -159,6 +163,11 @@ TEST(Overrides, ScalarForms) {
 
 TEST(Overrides, NullClearsOptional) {
   const Config c = load("optimizer: {decay: 0.9}\n", {"optimizer.decay=null"});
+  EXPECT_FALSE(c.optimizer.decay.has_value());
+}
+
+TEST(Overrides, EmptyValueIsNull) {
+  const Config c = load("optimizer: {decay: 0.9}\n", {"optimizer.decay="});
   EXPECT_FALSE(c.optimizer.decay.has_value());
 }
 
@@ -293,6 +302,9 @@ TEST(Validation, IntegerOverflow) {
 
 TEST(Validation, SeedRange) {
   EXPECT_EQ(load("seed: 18446744073709551615\n").seed, 18446744073709551615u);
+  EXPECT_EQ(load("seed: 5.0\n").seed, 5u);
+  EXPECT_THAT(load_error("seed: 5.5\n"),
+              HasSubstr("seed: expected an integer in [0, 18446744073709551615], got 5.5"));
   EXPECT_THAT(load_error("seed: -1\n"),
               HasSubstr("seed: expected an integer in [0, 18446744073709551615], got -1"));
 }

@@ -177,6 +177,10 @@ TEST(ParseYamlValue, InvalidYamlIsPlainString) {
   EXPECT_EQ(resolve_scalar(node).kind, ScalarValue::Kind::String);
 }
 
+TEST(ParseYamlValue, DuplicateKeyIsAnError) {
+  EXPECT_THROW(parse_yaml_value("{30: 1.0e-3, 30: 5.0e-4}", "o"), ConfigError);
+}
+
 TEST(ParseYamlValue, BlockMappingTextIsPlainString) {
   const YamlNode node = parse_yaml_value("a: b", "o");
   EXPECT_EQ(node.kind, YamlNode::Kind::Scalar);
