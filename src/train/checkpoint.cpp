@@ -244,6 +244,7 @@ LoadedCheckpoint read_checkpoint(const std::filesystem::path& path) {
     throw Error(fmt::format("{}: format '{}' is not '{}'; use --init-from for a parameters-only file",
                             path.string(), required(file, kFormatKey), kCheckpointFormat));
   }
+
   auto& m = out.metadata;
   m.position.epoch = parse_number<int>(file, "epoch");
   m.position.batch_in_epoch = parse_number<int>(file, "batch_in_epoch");
@@ -252,6 +253,7 @@ LoadedCheckpoint read_checkpoint(const std::filesystem::path& path) {
   if (m.position.epoch < 0 || m.position.batch_in_epoch < 0 || m.position.step < 0) {
     throw Error(fmt::format("{}: invalid checkpoint metadata: negative epoch, batch or step", path.string()));
   }
+
   unsigned long long k0 = 0;
   unsigned long long k1 = 0;
   const std::string& rng_text = required(file, "rng_state");
@@ -259,6 +261,7 @@ LoadedCheckpoint read_checkpoint(const std::filesystem::path& path) {
     throw Error(fmt::format("{}: invalid checkpoint metadata 'rng_state': '{}'", path.string(), rng_text));
   }
   m.position.rng_state = {static_cast<std::uint32_t>(k0), static_cast<std::uint32_t>(k1)};
+
   m.seed = parse_number<std::uint64_t>(file, "seed");
   m.threads = parse_number<int>(file, "threads");
   m.config_yaml = required(file, "config");

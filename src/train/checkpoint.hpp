@@ -1,7 +1,8 @@
-// Training checkpoints as safetensors files: the parameters under their reference names, the
-// frozen constants under `frozen.*`, the optimiser state under `optimizer.*`, uncommitted spike
-// samples under `tracking.*`, and in the metadata the training position, the generator state, the
-// seed, the thread count and the resolved configuration. Files are written atomically.
+// Training checkpoints as safetensors files. The tensors are the parameters under their reference
+// names, the frozen constants under `frozen.*`, the optimiser state under `optimizer.*` and the
+// uncommitted spike samples under `tracking.*`. The metadata records the training position, the
+// generator state, the seed, the thread count and the resolved configuration. Files are written
+// atomically.
 #pragma once
 
 #include <cstdint>
@@ -18,7 +19,7 @@
 
 namespace kbeta::train {
 
-// Where training stands. At an epoch boundary batch_in_epoch is 0 and rng_state is the generator
+// The training position. At an epoch boundary batch_in_epoch is 0 and rng_state is the generator
 // state for the next epoch's shuffle. Mid-epoch (after an interrupt) rng_state is the state
 // before the current epoch's shuffle, so that resuming draws the same permutation again, and
 // epoch_loss_sum holds the training losses of the batches already done.
@@ -63,8 +64,8 @@ void restore_model(const io::Safetensors& file, Model& model);
 // state exactly (names, shapes, dtypes), otherwise nothing changes and kbeta::Error is thrown.
 void restore_optimizer(const io::Safetensors& file, optim::Optimizer& optimizer);
 
-// Initialises the model's trainable parameters from a safetensors file that holds at least every
-// parameter under its name (other tensors are ignored); names and shapes are checked.
+// Initialises the model's trainable parameters from a safetensors file that contains every
+// parameter under its name (other tensors are ignored). Names and shapes are checked.
 void initialize_from(const std::filesystem::path& path, Model& model);
 
 // FNV-1a 64-bit hash of a text, as 16 hex digits (identifies a resolved configuration).

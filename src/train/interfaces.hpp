@@ -1,7 +1,7 @@
 // What the trainer needs from the model and the datasets. The trainer, the evaluation and the
-// checkpoints are written against this small model interface; model_adapter.hpp binds it to the
-// heat-diffusion Transformer, and the tests bind it to a toy model so that the training machinery
-// is tested on its own. Optimisers come through optim::Optimizer.
+// checkpoints are written against this small model interface. model_adapter.hpp binds it to the
+// heat-diffusion Transformer, and the tests bind it to a toy model, so that the training
+// machinery is tested on its own. Optimisers come through optim::Optimizer.
 #pragma once
 
 #include <cstddef>

@@ -26,7 +26,8 @@ int apply_thread_count(std::int64_t threads);
 // signal (after writing a checkpoint); failures throw.
 int run_job(const config::Config& config, const JobOptions& options);
 
-// Draws every plot of the run folder from its metrics files (never fails the run).
+// Draws every plot of the run folder from its metrics files. A plot that fails is skipped with
+// a warning line, so plotting does not fail the run.
 void render_plots(const config::Config& config, const std::filesystem::path& run_dir);
 
 // Re-renders the plots of a finished run folder, with the plot settings of its

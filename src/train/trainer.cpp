@@ -26,8 +26,8 @@ int batch_count(std::size_t samples, int batch_size) {
                           static_cast<std::size_t>(batch_size));
 }
 
-// Σ g² in double; not finite exactly when some gradient element is not finite (the square of
-// the largest float, about 1.2e77, is far inside the range of double).
+// Σ g² in double. It is not finite exactly when some gradient element is not finite, because the
+// square of the largest float (about 1.2e77) is far inside the range of double.
 double sum_of_squares(std::span<const float> values) {
   double sum = 0;
   const auto n = static_cast<std::ptrdiff_t>(values.size());
@@ -76,12 +76,12 @@ void Trainer::check_finite(const LossTerms& loss, int epoch, int batch) {
     return;
   }
   const int batches = batch_count(data_.train.count, settings_.batch_size);
-  const std::string what = std::isfinite(loss.total) ? "the gradient is not finite"
-                                                     : fmt::format("the training loss is {}", loss.total);
+  const std::string problem = std::isfinite(loss.total) ? "the gradient is not finite"
+                                                        : fmt::format("the training loss is {}", loss.total);
   throw Error(fmt::format(
       "training stopped at epoch {}, step {} (batch {}/{}): {}; lower the learning rate or check the data. "
       "Checkpoints written before this step are intact",
-      epoch + 1, position_.step + 1, batch + 1, batches, what));
+      epoch + 1, position_.step + 1, batch + 1, batches, problem));
 }
 
 std::filesystem::path Trainer::write_checkpoint(const std::filesystem::path& path,
@@ -106,7 +106,7 @@ Trainer::EpochOutcome Trainer::train_epoch(int epoch, ProgressReporter& progress
   const int batches = batch_count(train.count, bs);
 
   // One permutation per epoch (the reference's shuffled loader). Mid-epoch after a resume the
-  // generator holds the state before this epoch's permutation, so the same order is drawn again.
+  // generator is at the state before this epoch's permutation, so the same order is drawn again.
   const rng::Key epoch_key = generator_.state();
   const std::vector<std::uint32_t> order = generator_.permutation(train.count);
 

@@ -62,8 +62,8 @@ TEST(Evaluation, BlockAndRolloutMatchDirectComputation) {
   model.predict(twice, once, data.views.test.alpha, static_cast<int>(data.views.test.count));
   expect_near_all(r.mse_block, mse_per_step(once, data.views.test, data.shape, 1));
 
-  // Passes at t = 1, 3, 5 (T = 6). Before the last pass, frames 1..4 hold first predictions, so
-  // its prediction of them is f(f(x)); frame 5 is still the truth, so its prediction is f(x).
+  // Passes at t = 1, 3, 5 (T = 6). Before the last pass, frames 1..4 contain first predictions, so
+  // its prediction of them is f(f(x)). Frame 5 is still the truth, so its prediction is f(x).
   std::vector<float> rollout = twice;
   const std::size_t frame = data.shape.frame_size();
   for (std::size_t i = 0; i < data.views.test.count; ++i) {
