@@ -3,6 +3,7 @@
 // with the time per kind of kernel, next to the best sgemm rate of a GEMM of the same size.
 //
 //   OMP_NUM_THREADS=2 build/release/bench/model_step_bench
+#include <ctime>
 #include <random>
 #include <vector>
 
@@ -42,6 +43,7 @@ void BM_ModelStep(benchmark::State& state) {
   const std::vector<float> dt(kBatch, 1e-3f);
 
   kbeta::model::StepTimes total;
+  const std::clock_t cpu_start = std::clock();
   for (auto _ : state) {
     const auto terms = model.compute_gradients(target, alpha, dt, kBatch);
     benchmark::DoNotOptimize(terms.total);
@@ -53,8 +55,11 @@ void BM_ModelStep(benchmark::State& state) {
     total.elementwise += t.elementwise;
     total.loss += t.loss;
   }
+  const double cpu_seconds = static_cast<double>(std::clock() - cpu_start) / CLOCKS_PER_SEC;
   const double steps = static_cast<double>(state.iterations());
   const double flops = kbeta::model::flops_per_step(spec, kBatch);
+  // Per second of process CPU time over all threads: steadier than wall time on a shared machine.
+  state.counters["GFLOP_per_cpu_s"] = flops * 1e-9 * steps / cpu_seconds;
   state.counters["gflop_per_step"] = flops * 1e-9;
   state.counters["GFLOPS"] = benchmark::Counter(flops * 1e-9 * steps, benchmark::Counter::kIsRate);
   state.counters["ms_linear"] = 1e3 * total.linear / steps;
@@ -71,12 +76,15 @@ void BM_Sgemm(benchmark::State& state) {
   const int m = kBatch * 401, n = 512, k = 512;
   std::vector<float> a(static_cast<std::size_t>(m * k), 0.5f), b(static_cast<std::size_t>(n * k), 0.25f),
       c(static_cast<std::size_t>(m * n));
+  const std::clock_t cpu_start = std::clock();
   for (auto _ : state) {
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, n, k, 1.0f, a.data(), k, b.data(), k, 0.0f,
                 c.data(), n);
     benchmark::ClobberMemory();
   }
+  const double cpu_seconds = static_cast<double>(std::clock() - cpu_start) / CLOCKS_PER_SEC;
   const double flops = 2.0 * m * n * k;
+  state.counters["GFLOP_per_cpu_s"] = flops * 1e-9 * static_cast<double>(state.iterations()) / cpu_seconds;
   state.counters["GFLOPS"] =
       benchmark::Counter(flops * 1e-9 * static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }

@@ -8,7 +8,7 @@ packages=(
   libopenblas-openmp-dev libopenblas0-openmp
   libyaml-cpp-dev libcli11-dev nlohmann-json3-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  gnuplot-nox clang-format clang-tidy
+  gnuplot-nox clang-format clang-tidy libomp-dev
 )
 
 missing=()

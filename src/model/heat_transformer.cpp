@@ -65,7 +65,12 @@ HeatTransformer<T>::HeatTransformer(const ModelSpec& spec, int max_batch)
   if (max_batch_ < 1) {
     throw ConfigError(fmt::format("batch size: expected a positive integer, got {}", max_batch_));
   }
+  // Keys and values for the frames some query reads. When that is most of the sequence (the
+  // causal mask reads all frames but the last), computing all T avoids gathering the rows.
   key_frames_ = spec_.key_frames();
+  if (2 * key_frames_ > spec_.time_steps) {
+    key_frames_ = spec_.time_steps;
+  }
   params_table_ = build_param_table(spec_, offsets_);
   frozen_table_ = build_frozen_table(spec_, frozen_offsets_);
   params_.assign(params_table_.total_size(), T(0));
@@ -80,9 +85,8 @@ HeatTransformer<T>::HeatTransformer(const ModelSpec& spec, int max_batch)
     fixed_mask_.resize(mask.size());
     std::ranges::transform(mask, fixed_mask_.begin(), [](float v) { return static_cast<T>(v); });
   }
-  layout_ = kernels::attention_mask_layout(mask_values(), spec_.time_steps);
-  KBETA_CHECK(layout_.Tk == key_frames_);
   plan_buffers();
+  refresh_after_load();
 }
 
 template <typename T>
@@ -161,8 +165,8 @@ void HeatTransformer<T>::refresh_after_load() {
                     "load a mask of the configured type",
                     layout.Tk - 1, spec_.mask == MaskType::Block ? "block" : "causal", key_frames_));
   }
-  // Buffers are planned for Tk key frames; a narrower loaded pattern still reads them all
-  // (its extra keys are −∞ and get probability 0).
+  // The key and value buffers hold key_frames_ frames; the kernel reads only each row's prefix
+  // [0, key_end[i]) of them and gives the rest probability 0.
   layout.Tk = key_frames_;
   layout_ = std::move(layout);
 }
@@ -490,11 +494,15 @@ void HeatTransformer<T>::layer_backward(std::size_t l, int batch) {
     kernels::linear_backward(d_key_source, grads + w.value, static_cast<T*>(nullptr), d_value_.data(),
                              key_source(layer), params + w.value, key_tokens, c, c);
     if (gathered) {
+      // Scatter the key-frame rows back: d_ln1[b, t] += d_key_input[b, t] for t < Tk. A serial
+      // loop, because Tk < T/2 here and B·Tk·C is small (20 × 512 at the paper shape).
+      const std::size_t frame_values = count(key_frames_, c);
       for (int b = 0; b < batch; ++b) {
-        kernels::residual_forward(d_b_.data() + count(Index{b} * spec_.time_steps, c),
-                                  d_b_.data() + count(Index{b} * spec_.time_steps, c),
-                                  d_key_input_.data() + count(Index{b} * key_frames_, c),
-                                  static_cast<Index>(count(key_frames_, c)));
+        T* d_ln1 = d_b_.data() + count(Index{b} * spec_.time_steps, c);
+        const T* d_key_rows = d_key_input_.data() + count(Index{b} * key_frames_, c);
+        for (std::size_t i = 0; i < frame_values; ++i) {
+          d_ln1[i] += d_key_rows[i];
+        }
       }
     }
   }

@@ -61,8 +61,9 @@ class HeatTransformer {
   // Forward of an explicit input (B, T, NY, NX) into out (B, T, NY, NX); no task masking.
   void predict(std::span<T> out, std::span<const T> input, std::span<const T> alpha, int batch);
 
-  // Intermediates of the last forward pass, for inspection and tests: the frame embedding
-  // (B, T, C) and the encoder input (B, T, C) (frame embedding + temporal + diffusivity).
+  // Intermediates of the last forward pass, for inspection and tests: the frame embedding and
+  // the encoder input (frame embedding + temporal + diffusivity). Both span max_batch samples
+  // (max_batch, T, C), and the first B·T·C values belong to the last batch of B samples.
   std::span<const T> last_projected() const;
   std::span<const T> last_encoder_input() const;
   // Times of the last compute_gradients call, by kind of kernel.
@@ -98,7 +99,7 @@ class HeatTransformer {
 
   ModelSpec spec_;
   int max_batch_;
-  int key_frames_;  // Tk: frames whose keys and values are computed
+  int key_frames_;  // Tk: frames whose keys and values are computed (≥ spec_.key_frames())
   ParamTable params_table_;
   ParamOffsets offsets_;
   ParamTable frozen_table_;

@@ -12,6 +12,7 @@
 
 #include "core/error.hpp"
 #include "model/heat_transformer.hpp"
+#include "model/initialization.hpp"
 
 namespace kbeta::model {
 namespace {
@@ -204,6 +205,27 @@ TEST(ModelSpecValidation, RejectsZeroStartFrames) {
   ModelSpec spec = tiny_spec(3, 4, 6, 8, 2, 1, 5, 3);
   spec.start_predicting_from = 0;
   EXPECT_THROW(HeatTransformer<float>(spec, 1), ConfigError);
+}
+
+TEST(ModelMask, RejectsLoadedWiderPattern) {
+  // A block-mask model plans keys for the first s frames only; a loaded causal pattern reads more.
+  const ModelSpec spec = tiny_spec(3, 4, 6, 8, 2, 1, 5, 2);
+  HeatTransformer<float> model(spec, 1);
+  rng::Generator gen(3);
+  model.initialize(gen);
+  const auto& mask = model.params().at("mask");
+  ModelSpec causal = spec;
+  causal.mask = MaskType::Causal;
+  const std::vector<float> wider = reference_mask(causal);
+  std::ranges::copy(wider, model.parameters().begin() + static_cast<std::ptrdiff_t>(mask.offset));
+  EXPECT_THROW(model.refresh_after_load(), Error);
+}
+
+TEST(ModelMask, FixedMaskIsNotAParameter) {
+  ModelSpec spec = tiny_spec(3, 4, 6, 8, 2, 1, 5, 2);
+  spec.learn_mask_bias = false;
+  HeatTransformer<float> model(spec, 1);
+  EXPECT_FALSE(model.params().find("mask").has_value());
 }
 
 TEST(ModelParamTable, ReferenceCountsAtPaperSize) {
