@@ -1,7 +1,9 @@
 #include "train/checkpoint.hpp"
 
+#include <charconv>
 #include <cstring>
 #include <map>
+#include <optional>
 #include <set>
 
 #include <fmt/format.h>
@@ -112,6 +114,22 @@ T parse_number(const io::Safetensors& file, const std::string& key) {
     throw Error(
         fmt::format("{}: invalid checkpoint metadata '{}': '{}' is not a number", file.origin(), key, text));
   }
+}
+
+// "K0 K1" as written by metadata_map, or nullopt.
+std::optional<rng::Key> parse_key(const std::string& text) {
+  rng::Key key;
+  const char* begin = text.data();
+  const char* end = text.data() + text.size();
+  auto first = std::from_chars(begin, end, key.k0);
+  if (first.ec != std::errc() || first.ptr == end || *first.ptr != ' ') {
+    return std::nullopt;
+  }
+  auto second = std::from_chars(first.ptr + 1, end, key.k1);
+  if (second.ec != std::errc() || second.ptr != end) {
+    return std::nullopt;
+  }
+  return key;
 }
 
 void check_tensor(const io::Safetensors& file, const std::string& name,
@@ -254,13 +272,14 @@ LoadedCheckpoint read_checkpoint(const std::filesystem::path& path) {
     throw Error(fmt::format("{}: invalid checkpoint metadata: negative epoch, batch or step", path.string()));
   }
 
-  unsigned long long k0 = 0;
-  unsigned long long k1 = 0;
   const std::string& rng_text = required(file, "rng_state");
-  if (std::sscanf(rng_text.c_str(), "%llu %llu", &k0, &k1) != 2 || k0 > 0xffffffffULL || k1 > 0xffffffffULL) {
-    throw Error(fmt::format("{}: invalid checkpoint metadata 'rng_state': '{}'", path.string(), rng_text));
+  const auto key = parse_key(rng_text);
+  if (!key) {
+    throw Error(
+        fmt::format("{}: invalid checkpoint metadata 'rng_state': '{}', expected two unsigned 32-bit numbers",
+                    path.string(), rng_text));
   }
-  m.position.rng_state = {static_cast<std::uint32_t>(k0), static_cast<std::uint32_t>(k1)};
+  m.position.rng_state = *key;
 
   m.seed = parse_number<std::uint64_t>(file, "seed");
   m.threads = parse_number<int>(file, "threads");

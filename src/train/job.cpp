@@ -291,7 +291,7 @@ int run_job(const config::Config& c, const JobOptions& options) {
   fmt::print("*** starting training ***\n");
   fmt::print("start_epoch: {} epochs: {} learning_rate: {:.3e}\n", trainer.start_epoch(), settings.epochs,
              learning_rate_schedule(c)(trainer.start_epoch(), 0));
-  std::fflush(stdout);
+  (void)std::fflush(stdout);
   install_stop_handlers();
   const TrainResult result = trainer.run();
   remove_stop_handlers();
@@ -336,7 +336,9 @@ void generate_data(const config::Config& c) {
              (run_dir / "datasets").string());
 }
 
-void evaluate_checkpoint(const std::filesystem::path& path, const std::vector<std::string>& overrides) {
+void evaluate_checkpoint(const std::filesystem::path& checkpoint_path,
+                         const std::vector<std::string>& overrides) {
+  const std::filesystem::path& path = checkpoint_path;
   LoadedCheckpoint checkpoint = read_checkpoint(path);
   const config::Config c =
       config::load_config_string(checkpoint.metadata.config_yaml,

@@ -1,8 +1,8 @@
 #include "train/metrics.hpp"
 
 #include <cerrno>
-#include <cstring>
 #include <sstream>
+#include <system_error>
 
 #include <fmt/format.h>
 
@@ -21,7 +21,8 @@ std::FILE* open_csv(const std::filesystem::path& path, const char* header, bool 
   const bool exists = std::filesystem::exists(path);
   std::FILE* file = std::fopen(path.c_str(), append ? "ab" : "wb");
   if (file == nullptr) {
-    throw Error(fmt::format("cannot open {} for writing: {}", path.string(), std::strerror(errno)));
+    throw Error(
+        fmt::format("cannot open {} for writing: {}", path.string(), std::generic_category().message(errno)));
   }
   if (!append || !exists || std::filesystem::file_size(path) == 0) {
     std::fputs(header, file);
@@ -31,7 +32,7 @@ std::FILE* open_csv(const std::filesystem::path& path, const char* header, bool 
 
 void check_written(std::FILE* file, const char* what) {
   if (file != nullptr && std::ferror(file) != 0) {
-    throw Error(fmt::format("failed to write metrics/{}: {}", what, std::strerror(errno)));
+    throw Error(fmt::format("failed to write metrics/{}: {}", what, std::generic_category().message(errno)));
   }
 }
 
@@ -56,7 +57,7 @@ MetricsWriter::MetricsWriter(const std::filesystem::path& metrics_dir, bool spik
 MetricsWriter::~MetricsWriter() {
   for (std::FILE* f : {steps_, epochs_, spikes_}) {
     if (f != nullptr) {
-      std::fclose(f);
+      (void)std::fclose(f);
     }
   }
 }
@@ -84,7 +85,7 @@ void MetricsWriter::add_spikes(int window, const std::vector<SpikeSample>& sampl
 void MetricsWriter::flush() {
   for (std::FILE* f : {steps_, epochs_, spikes_}) {
     if (f != nullptr) {
-      std::fflush(f);
+      (void)std::fflush(f);
     }
   }
   check_written(steps_, "steps.csv");

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <cmath>
 #include <string>
 
 #include <fmt/format.h>
@@ -18,7 +19,7 @@ std::string clock_text(double seconds) {
   if (!(seconds >= 0) || seconds > 1e7) {
     return "--:--";
   }
-  const auto s = static_cast<long>(seconds + 0.5);
+  const long s = std::lround(seconds);
   if (s >= 3600) {
     return fmt::format("{}:{:02}:{:02}", s / 3600, (s / 60) % 60, s % 60);
   }
@@ -71,7 +72,7 @@ void ProgressReporter::update(int batches_done, double loss) {
                             std::string(static_cast<std::size_t>(kBarWidth - filled), '.');
     fmt::print(out_, "\r\033[KEpoch {}/{} [{}] {}/{} loss {:.4e} ETA {}", epoch_, epochs_, bar, batches_done,
                batches_, loss, clock_text(seconds_left()));
-    std::fflush(out_);
+    (void)std::fflush(out_);
     drawn_ = true;
   } else {
     if (since < plain_interval_ || last) {
@@ -79,7 +80,7 @@ void ProgressReporter::update(int batches_done, double loss) {
     }
     fmt::print(out_, "  epoch {}/{}: batch {}/{}, loss {:.4e}, about {} left\n", epoch_, epochs_,
                batches_done, batches_, loss, clock_text(seconds_left()));
-    std::fflush(out_);
+    (void)std::fflush(out_);
   }
   last_print_ = now;
 }
@@ -87,7 +88,7 @@ void ProgressReporter::update(int batches_done, double loss) {
 void ProgressReporter::end_epoch() {
   if (interactive_ && drawn_) {
     fmt::print(out_, "\r\033[K");
-    std::fflush(out_);
+    (void)std::fflush(out_);
     drawn_ = false;
   }
 }

@@ -186,7 +186,7 @@ void Trainer::print_epoch(const EpochRow& row, int batches) {
   if (optimizer_.diagnostics_enabled()) {
     fmt::print("{}\n", optimizer_.describe_diagnostics());
   }
-  std::fflush(stdout);
+  (void)std::fflush(stdout);
 }
 
 TrainResult Trainer::run() {

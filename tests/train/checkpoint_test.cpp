@@ -34,7 +34,7 @@ train::CheckpointMetadata metadata() {
 }
 
 std::filesystem::path write_toy_checkpoint(const std::string& test) {
-  const auto path = testing::scratch_dir(test) / "checkpoint.safetensors";
+  auto path = testing::scratch_dir(test) / "checkpoint.safetensors";
   ToyModel model(kShape, 2, 1);
   ToyAdam optimizer(model.params().total_size());
   train::save_checkpoint(path, model, &optimizer, metadata());

@@ -20,8 +20,6 @@
 #include "io/atomic_file.hpp"
 #include "io/safetensors.hpp"
 
-extern char** environ;
-
 namespace kbeta {
 namespace {
 
@@ -69,7 +67,7 @@ ProgramResult run_program(const std::filesystem::path& dir, const std::vector<st
 }
 
 std::filesystem::path write_config(const std::filesystem::path& dir, int epochs) {
-  const auto path = dir / "tiny.yml";
+  auto path = dir / "tiny.yml";
   std::ofstream(path) << tiny_config(dir / "runs", epochs);
   return path;
 }
@@ -203,6 +201,7 @@ TEST(Program, SigintWritesCheckpointAndResumeHint) {
                                    0644);
   std::vector<std::string> args = {program, config.string()};
   std::vector<char*> argv;
+  argv.reserve(args.size() + 1);
   for (auto& a : args) {
     argv.push_back(a.data());
   }
