@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <cstdint>
 #include <string_view>
 #include <utility>
@@ -81,8 +82,26 @@ struct Flags {
   CLI::Option* init_from_option = nullptr;
 };
 
+// Checks an integer flag's text before CLI11 converts it: CLI11 2.1 clamps an out-of-range
+// integer to the int64 maximum, so later messages would name a number the user never typed.
+const CLI::Validator kInt64Text(
+    [](std::string& text) -> std::string {
+      std::int64_t value = 0;
+      const char* end = text.data() + text.size();
+      const auto [stop, error] = std::from_chars(text.data(), end, value);
+      if (stop != end || text.empty()) {
+        return fmt::format("expected an integer, got {}", text);
+      }
+      if (error == std::errc::result_out_of_range) {
+        return fmt::format("expected an integer, got {}, which overflows a 64-bit integer", text);
+      }
+      return {};
+    },
+    "");
+
 void add_config_flags(CLI::App& app, Flags& flags) {
-  flags.epochs_option = app.add_option("--epochs", flags.epochs, "Training epochs (model_params.epochs)");
+  flags.epochs_option =
+      app.add_option("--epochs", flags.epochs, "Training epochs (model_params.epochs)")->check(kInt64Text);
   flags.seed_option =
       app.add_option("--seed", flags.seed, "Random seed, 0 to 2^64 - 1 (seed)")->type_name("UINT");
   flags.optimizer_option = app.add_option("--optimizer", flags.optimizer, "Optimizer (optimizer.name)")
@@ -93,9 +112,11 @@ void add_config_flags(CLI::App& app, Flags& flags) {
                "Collect sun-spike and β₂ statistics for the violin and density plots "
                "(tracking.collect_spikes=true; implies --kour_diagnostics)");
   flags.spike_window_option = app.add_option("--spike_window", flags.spike_window,
-                                             "Epochs per committed sun-spike/β₂ window (tracking.window)");
+                                             "Epochs per committed sun-spike/β₂ window (tracking.window)")
+                                  ->check(kInt64Text);
   flags.spike_stride_option = app.add_option("--spike_stride", flags.spike_stride,
-                                             "Plot every M-th committed window (tracking.plot_stride)");
+                                             "Plot every M-th committed window (tracking.plot_stride)")
+                                  ->check(kInt64Text);
   app.add_flag("--viz", flags.viz, "Write truth/prediction frames (io_and_plots.plots.movie_frames=true)");
   app.add_option("--override", flags.overrides,
                  "KEY=VALUE pairs in dot notation, VALUE parsed as YAML; repeatable, later pairs win");
@@ -103,7 +124,8 @@ void add_config_flags(CLI::App& app, Flags& flags) {
 
 void add_threads_flag(CLI::App& app, Flags& flags) {
   flags.threads_option =
-      app.add_option("--threads", flags.threads, "OpenMP threads, 0 for all cores (threads)");
+      app.add_option("--threads", flags.threads, "OpenMP threads, 0 for all cores (threads)")
+          ->check(kInt64Text);
 }
 
 void add_outdir_flag(CLI::App& app, Flags& flags) {

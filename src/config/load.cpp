@@ -61,13 +61,18 @@ bool same_key(const std::string& parent, const std::string& a, const std::string
   return strip(a) == strip(b);
 }
 
-YamlNode* find_child(YamlNode& map, const std::string& parent, const std::string& key) {
+YamlNode::Entry* find_entry(YamlNode& map, const std::string& parent, const std::string& key) {
   for (auto& entry : map.entries) {
     if (same_key(parent, entry.key, key)) {
-      return &entry.value;
+      return &entry;
     }
   }
   return nullptr;
+}
+
+YamlNode* find_child(YamlNode& map, const std::string& parent, const std::string& key) {
+  YamlNode::Entry* entry = find_entry(map, parent, key);
+  return entry == nullptr ? nullptr : &entry->value;
 }
 
 // Sets one KEY=VALUE pair in the document, creating the sections on its path.
@@ -102,8 +107,9 @@ void apply_override(YamlNode& root, const std::string& pair) {
   }
 
   YamlNode value = parse_yaml_value(pair.substr(equals + 1), origin);
-  if (YamlNode* existing = find_child(*map, parent, parts.back()); existing != nullptr) {
-    *existing = std::move(value);
+  if (YamlNode::Entry* existing = find_entry(*map, parent, parts.back()); existing != nullptr) {
+    existing->value = std::move(value);
+    existing->key_line = 0;  // the key's line in the file no longer locates the value
   } else {
     map->entries.push_back({parts.back(), 0, std::move(value)});
   }
@@ -159,6 +165,14 @@ std::string key_location(const YamlNode::Entry& entry) {
 void check_keys(const YamlNode& map, const std::string& prefix) {
   for (const auto& entry : map.entries) {
     const std::string path = prefix.empty() ? entry.key : prefix + "." + entry.key;
+    if (entry.key.find('.') != std::string::npos) {
+      // Without this check "model_params.epochs": 7 at the top level matches a known path
+      // here but is never read, so the value would be dropped silently.
+      throw ConfigError(
+          fmt::format("{}: a dotted key in a file is not a path ({}); nest it as a mapping "
+                      "under its section, one key per level",
+                      path, key_location(entry)));
+    }
     if (field_paths().contains(path)) {
       continue;
     }
@@ -227,6 +241,17 @@ Config load_config_string(std::string_view yaml, const std::string& origin,
 }
 
 Config load_config_file(const std::filesystem::path& path, const std::vector<std::string>& overrides) {
+  // A configuration is a few kilobytes; a larger file is almost surely the wrong path (a data
+  // file, a log), and yaml-cpp needs about 10 s and twice the size in memory per 50 MB.
+  constexpr std::uintmax_t kMaxConfigBytes = 16u << 20;
+  std::error_code size_error;
+  const std::uintmax_t size = std::filesystem::file_size(path, size_error);
+  if (!size_error && size > kMaxConfigBytes) {
+    throw ConfigError(
+        fmt::format("{}: the file is {} bytes, larger than the 16 MiB limit for a configuration; "
+                    "check that CONFIG names a YAML configuration file",
+                    path.string(), size));
+  }
   std::string text;
   try {
     text = io::read_file(path);

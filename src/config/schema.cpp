@@ -215,8 +215,14 @@ enum class StringRule { Any, NonEmpty, Label };
   throw ConfigError(key_message(path, message, node.location()));
 }
 
+// The value for a message, cut to 80 characters: a list of thousands of items stays readable.
 std::string shown(const YamlNode& node) {
-  return emit_flow_yaml(node);
+  std::string text = emit_flow_yaml(node);
+  if (text.size() > 80) {
+    text.resize(77);
+    text += "...";
+  }
+  return text;
 }
 
 void read_value(const YamlNode& node, const std::string& path, bool& out, NoRule) {

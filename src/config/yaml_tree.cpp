@@ -41,6 +41,21 @@ std::string YamlNode::location() const {
 
 namespace {
 
+// Documents with more nodes are rejected, so that nested aliases (a "billion laughs" document)
+// cannot expand into gigabytes. A full configuration has about 100 nodes.
+constexpr std::size_t kMaxNodes = 100'000;
+
+std::size_t count_nodes(const YamlNode& node) {
+  std::size_t count = 1;
+  for (const auto& item : node.items) {
+    count += count_nodes(item);
+  }
+  for (const auto& entry : node.entries) {
+    count += count_nodes(entry.value);
+  }
+  return count;
+}
+
 // A duplicated key: reported even where other YAML errors fall back to a plain string.
 class DuplicateKeyError : public ConfigError {
  public:
@@ -71,6 +86,7 @@ class TreeBuilder : public YAML::EventHandler {
       throw ConfigError(fmt::format("{} line {}: alias to an anchor that is not defined before it", origin_,
                                     mark.line + 1));
     }
+    add_nodes(count_nodes(it->second), mark);
     YamlNode node = it->second;
     node.line = mark.line + 1;
     attach(std::move(node));
@@ -108,7 +124,18 @@ class TreeBuilder : public YAML::EventHandler {
     int key_line = 0;
   };
 
-  YamlNode make_node(YamlNode::Kind kind, const YAML::Mark& mark) const {
+  void add_nodes(std::size_t count, const YAML::Mark& mark) {
+    node_count_ += count;
+    if (node_count_ > kMaxNodes) {
+      throw ConfigError(
+          fmt::format("{} line {}: the document expands to more than {} nodes through its "
+                      "aliases; a configuration needs a few hundred, so remove the nested aliases",
+                      origin_, mark.line + 1, kMaxNodes));
+    }
+  }
+
+  YamlNode make_node(YamlNode::Kind kind, const YAML::Mark& mark) {
+    add_nodes(1, mark);
     YamlNode node;
     node.kind = kind;
     node.origin = origin_;
@@ -200,6 +227,7 @@ class TreeBuilder : public YAML::EventHandler {
   std::map<YAML::anchor_t, YamlNode> anchors_;
   YamlNode root_;
   bool has_root_ = false;
+  std::size_t node_count_ = 0;
 };
 
 // A throwaway handler, used to detect a second document.
@@ -326,6 +354,18 @@ bool is_simple_word(std::string_view text) {
   return !text.empty() && first(text.front()) && std::all_of(text.begin() + 1, text.end(), rest);
 }
 
+// An override value has no lines: its messages name the override alone.
+void clear_lines(YamlNode& node) {
+  node.line = 0;
+  for (auto& item : node.items) {
+    clear_lines(item);
+  }
+  for (auto& entry : node.entries) {
+    entry.key_line = 0;
+    clear_lines(entry.value);
+  }
+}
+
 }  // namespace
 
 YamlNode parse_yaml_document(std::string_view text, const std::string& origin) {
@@ -369,7 +409,7 @@ YamlNode parse_yaml_value(std::string_view text, const std::string& origin) {
   if ((node.kind == YamlNode::Kind::Mapping || node.kind == YamlNode::Kind::Sequence) && !node.flow) {
     return fallback;
   }
-  node.line = 0;
+  clear_lines(node);
   return node;
 }
 

@@ -6,11 +6,15 @@
 
 namespace kbeta {
 
+// Returns `message` with control characters escaped (\n, \t, \r, \xNN), so that an error stays
+// one line on the terminal even when it quotes a key, file name or byte taken from user input.
+std::string escape_control_characters(const std::string& message);
+
 // A failure at run time: an unreadable or corrupt file, a non-finite loss, a failed write.
 // The program exits with status 1.
 class Error : public std::runtime_error {
  public:
-  explicit Error(const std::string& message) : std::runtime_error(message) {}
+  explicit Error(const std::string& message) : std::runtime_error(escape_control_characters(message)) {}
 };
 
 // Invalid usage or configuration: a bad flag, key, value or preset name.

@@ -279,14 +279,17 @@ void save_datasets(const Datasets& datasets, const std::filesystem::path& dir) {
 }
 
 Datasets load_datasets(const std::filesystem::path& dir, const Geometry& expected) {
-  if (!std::filesystem::is_directory(dir)) {
+  // The error_code overloads: the throwing ones raise std::filesystem::filesystem_error for a
+  // name that is too long or a folder that cannot be searched.
+  std::error_code error;
+  if (!std::filesystem::is_directory(dir, error)) {
     throw Error(
         fmt::format("data.dir: {} is not a folder; it must contain the nine files train_data.npy, "
                     "train_alphas.npy, train_dts.npy, val_*.npy and test_*.npy",
                     dir.string()));
   }
   for (const char* name : dataset_file_names()) {
-    if (!std::filesystem::exists(dir / name)) {
+    if (!std::filesystem::exists(dir / name, error)) {
       throw Error(fmt::format("{}: file not found; the datasets folder needs all nine .npy files",
                               (dir / name).string()));
     }

@@ -180,6 +180,12 @@ struct FileCloser {
 using FileHandle = std::unique_ptr<std::FILE, FileCloser>;
 
 FileHandle open_for_reading(const std::filesystem::path& path) {
+  // Opening a FIFO would block until a writer appears, and a device has no size to check.
+  std::error_code error;
+  const auto status = std::filesystem::status(path, error);
+  if (!error && status.type() != std::filesystem::file_type::regular) {
+    throw Error(fmt::format("{}: not a regular file; expected a .npy file", path.string()));
+  }
   FileHandle file(std::fopen(path.c_str(), "rb"));
   if (!file) {
     throw Error(fmt::format("{}: cannot open: {}", path.string(), std::strerror(errno)));

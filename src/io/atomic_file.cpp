@@ -3,9 +3,9 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstring>
 #include <fstream>
 #include <sstream>
+#include <system_error>
 
 #include <fmt/format.h>
 
@@ -15,8 +15,8 @@ namespace kbeta::io {
 
 namespace {
 
-std::string errno_text() {
-  return std::strerror(errno);
+std::string errno_text(int code = errno) {
+  return std::generic_category().message(code);
 }
 
 }  // namespace
@@ -32,7 +32,7 @@ AtomicFile::AtomicFile(std::filesystem::path target) : target_(std::move(target)
 
 AtomicFile::~AtomicFile() {
   if (file_ != nullptr) {
-    std::fclose(file_);
+    static_cast<void>(std::fclose(file_));  // the temporary file is discarded either way
     std::error_code ignored;
     std::filesystem::remove(temporary_, ignored);
   }
@@ -64,7 +64,7 @@ void AtomicFile::commit() {
     std::error_code ignored;
     std::filesystem::remove(temporary_, ignored);
     throw Error(fmt::format("failed to flush {} ({} bytes): {}", temporary_.string(), written_,
-                            std::strerror(flushed ? errno : flush_errno)));
+                            errno_text(flushed ? errno : flush_errno)));
   }
   std::error_code ec;
   std::filesystem::rename(temporary_, target_, ec);
@@ -76,6 +76,12 @@ void AtomicFile::commit() {
 }
 
 std::string read_file(const std::filesystem::path& path) {
+  // Opening a FIFO would block until a writer appears, and reading a folder returns nothing.
+  std::error_code error;
+  const auto status = std::filesystem::status(path, error);
+  if (!error && status.type() != std::filesystem::file_type::regular) {
+    throw Error(fmt::format("cannot read {}: not a regular file", path.string()));
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     throw Error(fmt::format("cannot open {}: {}", path.string(), errno_text()));

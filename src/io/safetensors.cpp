@@ -16,7 +16,7 @@ namespace {
 
 // Larger headers are refused before parsing: a corrupt length field must not make the reader
 // allocate or scan gigabytes. Real headers hold a few hundred bytes per tensor.
-constexpr std::uint64_t kMaxHeaderBytes = 100u * 1024u * 1024u;
+constexpr std::uint64_t kMaxHeaderBytes = std::uint64_t{100} * 1024 * 1024;
 
 struct DTypeEntry {
   DType dtype;
@@ -46,6 +46,28 @@ std::uint64_t read_le64(const std::string& bytes) {
     value = (value << 8) | static_cast<unsigned char>(bytes[static_cast<std::size_t>(i)]);
   }
   return value;
+}
+
+// Cuts `text` to at most `limit` characters for a message, marking the cut with "...".
+std::string shorten(std::string text, std::size_t limit = 80) {
+  if (text.size() > limit) {
+    text.resize(limit - 3);
+    text += "...";
+  }
+  return text;
+}
+
+// A header value for a message: scalars as JSON text and containers by kind and size only,
+// because nlohmann::json::dump() recurses once per nesting level and a hostile header nests
+// millions deep.
+std::string describe(const nlohmann::json& value) {
+  if (value.is_array()) {
+    return fmt::format("a list of {} items", value.size());
+  }
+  if (value.is_object()) {
+    return fmt::format("an object of {} keys", value.size());
+  }
+  return shorten(value.dump());
 }
 
 template <typename T>
@@ -121,7 +143,7 @@ Safetensors Safetensors::parse(std::string bytes, const std::string& origin) {
     header = nlohmann::json::parse(file.bytes_.begin() + 8,
                                    file.bytes_.begin() + static_cast<std::ptrdiff_t>(file.data_start_));
   } catch (const nlohmann::json::parse_error& e) {
-    throw fail(fmt::format("header is not valid JSON ({})", e.what()));
+    throw fail(fmt::format("header is not valid JSON ({})", shorten(e.what(), 200)));
   }
   if (!header.is_object()) {
     throw fail("header is not a JSON object");
@@ -146,7 +168,7 @@ Safetensors Safetensors::parse(std::string bytes, const std::string& origin) {
     }
     if (!value.is_object() || !value.contains("dtype") || !value.contains("shape") ||
         !value.contains("data_offsets")) {
-      throw fail(fmt::format("tensor '{}' lacks dtype, shape or data_offsets", name));
+      throw fail(fmt::format("tensor '{}' lacks dtype, shape or data_offsets", shorten(name)));
     }
     TensorInfo info;
     const auto& dtype = value["dtype"];
@@ -156,22 +178,23 @@ Safetensors Safetensors::parse(std::string bytes, const std::string& origin) {
                            [&](const DTypeEntry& e) { return dtype.get<std::string>() == e.name; })
             : std::end(kDTypes);
     if (found == std::end(kDTypes)) {
-      throw fail(fmt::format("tensor '{}' has unknown dtype {}", name, dtype.dump()));
+      throw fail(fmt::format("tensor '{}' has unknown dtype {}", shorten(name), describe(dtype)));
     }
     info.dtype = found->dtype;
 
     const auto& shape = value["shape"];
     if (!shape.is_array()) {
-      throw fail(fmt::format("tensor '{}' shape is not a list", name));
+      throw fail(fmt::format("tensor '{}' shape is not a list", shorten(name)));
     }
     std::size_t numel = 1;
     for (const auto& d : shape) {
       if (!d.is_number_integer() || d.get<std::int64_t>() < 0) {
-        throw fail(fmt::format("tensor '{}' has invalid dimension {}", name, d.dump()));
+        throw fail(fmt::format("tensor '{}' has invalid dimension {}", shorten(name), describe(d)));
       }
       const auto dim = static_cast<std::size_t>(d.get<std::int64_t>());
       if (dim != 0 && numel > std::numeric_limits<std::size_t>::max() / dim) {
-        throw fail(fmt::format("tensor '{}' shape {} overflows", name, shape.dump()));
+        throw fail(fmt::format("tensor '{}' shape overflows 64-bit sizes at dimension {} ({})", shorten(name),
+                               info.shape.size(), dim));
       }
       numel *= dim;
       info.shape.push_back(d.get<std::int64_t>());
@@ -180,18 +203,18 @@ Safetensors Safetensors::parse(std::string bytes, const std::string& origin) {
     const auto& offsets = value["data_offsets"];
     if (!offsets.is_array() || offsets.size() != 2 || !offsets[0].is_number_unsigned() ||
         !offsets[1].is_number_unsigned()) {
-      throw fail(fmt::format("tensor '{}' data_offsets must be two non-negative integers", name));
+      throw fail(fmt::format("tensor '{}' data_offsets must be two non-negative integers", shorten(name)));
     }
     const auto begin = offsets[0].get<std::uint64_t>();
     const auto end = offsets[1].get<std::uint64_t>();
     if (begin > end || end > data_size) {
       throw fail(
           fmt::format("tensor '{}' data_offsets [{}, {}] lie outside the {} data bytes (truncated file?)",
-                      name, begin, end, data_size));
+                      shorten(name), begin, end, data_size));
     }
     if (numel > std::numeric_limits<std::size_t>::max() / found->size || end - begin != numel * found->size) {
-      throw fail(fmt::format("tensor '{}' holds {} bytes but {} {} × {} needs {}", name, end - begin,
-                             shape.dump(), found->name, numel, numel * found->size));
+      throw fail(fmt::format("tensor '{}' holds {} bytes but {} {} × {} needs {}", shorten(name), end - begin,
+                             shorten(shape.dump()), found->name, numel, numel * found->size));
     }
     info.begin = static_cast<std::size_t>(begin);
     info.end = static_cast<std::size_t>(end);
@@ -240,7 +263,9 @@ std::vector<std::uint32_t> Safetensors::read_u32(const std::string& name) const 
   }
   std::vector<std::uint32_t> out(i.numel());
   const auto bytes = raw(name);
-  std::memcpy(out.data(), bytes.data(), bytes.size());
+  if (!bytes.empty()) {
+    std::memcpy(out.data(), bytes.data(), bytes.size());  // an empty vector's data() may be null
+  }
   return out;
 }
 

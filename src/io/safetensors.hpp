@@ -38,7 +38,7 @@ class Safetensors {
 
   const std::map<std::string, TensorInfo>& tensors() const { return tensors_; }
   const std::map<std::string, std::string>& metadata() const { return metadata_; }
-  bool contains(const std::string& name) const { return tensors_.count(name) != 0; }
+  bool contains(const std::string& name) const { return tensors_.contains(name); }
   const TensorInfo& info(const std::string& name) const;
   std::span<const std::byte> raw(const std::string& name) const;
 

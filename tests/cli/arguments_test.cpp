@@ -97,6 +97,26 @@ TEST(ParseArguments, UsageErrors) {
   EXPECT_THAT(parse_error({"config", "heat2d", "--resume", "x"}), HasSubstr("--resume"));
 }
 
+TEST(ParseArguments, IntegerFlagOutOfRangeNamesGivenText) {
+  // The message must show the text as given, never a value clamped to the int64 maximum.
+  for (const std::string flag : {"--epochs", "--spike_window", "--spike_stride", "--threads"}) {
+    const std::string message = parse_error({"heat2d", flag, "99999999999999999999"});
+    EXPECT_THAT(message, HasSubstr(flag + ": expected an integer"));
+    EXPECT_THAT(message, HasSubstr("got 99999999999999999999"));
+    EXPECT_THAT(message, ::testing::Not(HasSubstr("9223372036854775807")));
+  }
+}
+
+TEST(ParseArguments, IntegerFlagFractionIsNamed) {
+  const std::string message = parse_error({"heat2d", "--epochs", "1.5"});
+  EXPECT_THAT(message, HasSubstr("--epochs: expected an integer, got 1.5"));
+}
+
+TEST(ParseArguments, MissingIntegerValueNamesType) {
+  const std::string message = parse_error({"heat2d", "--epochs"});
+  EXPECT_THAT(message, HasSubstr("--epochs: 1 required INT missing"));
+}
+
 TEST(ParseArguments, HelpAndVersion) {
   const Invocation help = parse_arguments({"--help"});
   EXPECT_EQ(help.command, Command::Help);

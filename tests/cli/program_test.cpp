@@ -133,6 +133,24 @@ TEST(Program, UsageErrorExitsTwo) {
   EXPECT_EQ(count_lines(bad_flag.err), 1);
 }
 
+TEST(Program, ControlCharactersInErrorAreEscaped) {
+  const auto dir = testing::scratch_dir("ProgramControlCharactersInput");
+  const auto key_file = dir / "newline_key.yml";
+  std::ofstream(key_file) << "\"se\\ned\": 1\n";
+  const ProgramResult key = run_program("ProgramNewlineKey", {"config", key_file.string()});
+  EXPECT_EQ(key.exit_code, 2);
+  EXPECT_THAT(key.err, StartsWith("kbeta-heat2d: error: se\\ned: unknown key"));
+  EXPECT_EQ(count_lines(key.err), 1);
+
+  const auto nul_file = dir / "nul_byte.yml";
+  std::ofstream(nul_file, std::ios::binary) << std::string("seed: 1\0\n", 10);
+  const ProgramResult nul = run_program("ProgramNulByte", {"config", nul_file.string()});
+  EXPECT_EQ(nul.exit_code, 2);
+  EXPECT_THAT(nul.err, HasSubstr("invalid YAML"));
+  EXPECT_THAT(nul.err, HasSubstr("line 2, column 1"));
+  EXPECT_EQ(count_lines(nul.err), 1);
+}
+
 TEST(Program, MalformedYamlExitsTwo) {
   const auto dir = testing::scratch_dir("ProgramMalformedYamlInput");
   const auto file = dir / "broken.yml";

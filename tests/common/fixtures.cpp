@@ -25,7 +25,7 @@ std::filesystem::path program_path() {
 }
 
 std::filesystem::path scratch_dir(const std::string& test_name) {
-  const auto dir = std::filesystem::path(KBETA_TEST_BINARY_DIR) / "test-scratch" / test_name;
+  auto dir = std::filesystem::path(KBETA_TEST_BINARY_DIR) / "test-scratch" / test_name;
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   return dir;

@@ -1,11 +1,14 @@
 #include "config/load.hpp"
 
+#include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "common/fixtures.hpp"
 #include "config/presets.hpp"
 #include "config/validate.hpp"
 #include "core/error.hpp"
@@ -239,6 +242,59 @@ TEST(Overrides, EmptyKeyPart) {
 
 TEST(Overrides, ThroughScalar) {
   EXPECT_THAT(override_error("seed.x=3"), HasSubstr("cannot set seed.x because seed is 0, not a mapping"));
+}
+
+TEST(Overrides, SectionReplacedByScalarNamesOnlyTheOverride) {
+  // The file's line of the replaced key must not be shown as a line of the override.
+  const std::string message = load_error("seed: 0\nmodel_params:\n  epochs: 3\n", {"model_params=3"});
+  EXPECT_THAT(message,
+              HasSubstr("model_params: expected a mapping of keys, got 3 (override model_params=3)"));
+  EXPECT_THAT(message, ::testing::Not(HasSubstr("line")));
+}
+
+TEST(Validation, LongValueIsShortenedInMessage) {
+  std::string list = "[0";
+  for (int k = 1; k < 5000; ++k) {
+    list += ", 0";
+  }
+  const std::string message = load_error("seed: " + list + "]\n");
+  EXPECT_THAT(message, HasSubstr("seed: expected an integer in [0, 18446744073709551615], got [0, 0, 0"));
+  EXPECT_THAT(message, HasSubstr("... (test.yml line 1)"));
+  EXPECT_LT(message.size(), 300u);
+}
+
+TEST(LoadFile, RejectsOversizedFile) {
+  const auto path = kbeta::testing::scratch_dir("LoadFile.RejectsOversizedFile") / "oversized.yml";
+  {
+    std::ofstream out(path, std::ios::binary);
+    out << "seed: 1\n#";
+    out << std::string(17u << 20, 'x');
+  }
+  try {
+    load_config_file(path);
+    FAIL() << "an oversized configuration file was accepted";
+  } catch (const ConfigError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("oversized.yml"));
+    EXPECT_THAT(e.what(), HasSubstr("larger than the 16 MiB limit"));
+  }
+  std::filesystem::remove(path);
+}
+
+TEST(Overrides, FlowValueErrorHasNoLine) {
+  const std::string message = override_error("learning_rate_schedule={1: 2e-4, 01: 3e-4}");
+  EXPECT_THAT(message,
+              HasSubstr("epoch 1 is given twice (as '01') (override learning_rate_schedule={1: 2e-4, "
+                        "01: 3e-4})"));
+  EXPECT_THAT(message, ::testing::Not(HasSubstr("line")));
+}
+
+TEST(Validation, DottedKeyInFileIsRejected) {
+  // A dotted key in a file is one key named "model_params.epochs", which no reader looks up.
+  const std::string message = load_error("\"model_params.epochs\": 7\n");
+  EXPECT_THAT(message,
+              HasSubstr("model_params.epochs: a dotted key in a file is not a path (test.yml line 1)"));
+  EXPECT_THAT(message, HasSubstr("nest it"));
+  EXPECT_THAT(load_error("geometry:\n  \"dx.y\": 1\n"), HasSubstr("geometry.dx.y: a dotted key"));
 }
 
 TEST(Overrides, ErrorNamesTheOverride) {

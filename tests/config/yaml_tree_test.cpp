@@ -109,6 +109,41 @@ TEST(YamlTree, ExpandsAliases) {
   EXPECT_EQ(b->items[1].text, "1");
 }
 
+TEST(YamlTree, RejectsAliasBomb) {
+  // Nine levels of ten aliases each would expand to 10^9 scalars.
+  std::string text = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n";
+  for (int level = 1; level < 10; ++level) {
+    text += fmt::format("a{}: &a{} [", level, level);
+    for (int k = 0; k < 10; ++k) {
+      text += fmt::format("{}*a{}", k == 0 ? "" : ", ", level - 1);
+    }
+    text += "]\n";
+  }
+  const std::string message = parse_error(text);
+  EXPECT_THAT(message, HasSubstr("test.yml line"));
+  EXPECT_THAT(message, HasSubstr("more than 100000 nodes"));
+  EXPECT_THAT(message, HasSubstr("remove the nested aliases"));
+}
+
+TEST(YamlTree, AliasBombOverrideStaysPlainString) {
+  std::string text = "[&a [x, x, x, x, x, x, x, x, x, x]";
+  std::string previous = "a";
+  for (int level = 1; level < 10; ++level) {
+    const std::string name = fmt::format("a{}", level);
+    text += fmt::format(", &{} [", name);
+    for (int k = 0; k < 10; ++k) {
+      text += fmt::format("{}*{}", k == 0 ? "" : ", ", previous);
+    }
+    text += "]";
+    previous = name;
+  }
+  text += "]";
+  // Invalid values fall back to a plain string, so the bomb stays unexpanded text.
+  const YamlNode node = parse_yaml_value(text, "override seed=...");
+  EXPECT_EQ(node.kind, YamlNode::Kind::Scalar);
+  EXPECT_EQ(node.text, text);
+}
+
 TEST(YamlTree, QuotedScalarsAreStrings) {
   const YamlNode root = parse_yaml_document("a: \"5\"\nb: '1e-3'\nc: !!str true\nd: 5\n", "test.yml");
   EXPECT_EQ(resolve_scalar(*root.find("a")).kind, ScalarValue::Kind::String);
