@@ -21,6 +21,13 @@ constexpr const char* kParametersFormat = "kbeta-heat2d parameters 1";
 constexpr const char* kFrozenPrefix = "frozen.";
 constexpr const char* kOptimizerPrefix = "optimizer.";
 
+// memcpy of a tensor's bytes; an empty tensor copies nothing (its destination may be null).
+void copy_bytes(void* destination, std::span<const std::byte> raw) {
+  if (!raw.empty()) {
+    std::memcpy(destination, raw.data(), raw.size());
+  }
+}
+
 template <typename V>
 io::DType dtype_of(std::span<V>) {
   using T = std::remove_const_t<V>;
@@ -161,7 +168,7 @@ void copy_table(const io::Safetensors& file, const ParamTable& table, std::span<
                 const std::string& prefix) {
   for (const auto& p : table.entries()) {
     const auto raw = file.raw(prefix + p.name);
-    std::memcpy(values.data() + p.offset, raw.data(), raw.size());
+    copy_bytes(values.data() + p.offset, raw);
   }
 }
 
@@ -171,7 +178,7 @@ std::vector<T> read_column(const io::Safetensors& file, const std::string& name,
   check_tensor(file, name, {static_cast<std::int64_t>(n)}, dtype);
   std::vector<T> out(n);
   const auto raw = file.raw(name);
-  std::memcpy(out.data(), raw.data(), raw.size());
+  copy_bytes(out.data(), raw);
   return out;
 }
 
@@ -312,15 +319,15 @@ void restore_optimizer(const io::Safetensors& file, optim::Optimizer& optimizer)
     optim::StateTensor t{name, info.shape, std::span<const float>()};
     if (info.dtype == io::DType::F32) {
       auto& v = floats.emplace_back(info.numel());
-      std::memcpy(v.data(), raw.data(), raw.size());
+      copy_bytes(v.data(), raw);
       t.data = std::span<const float>(v);
     } else if (info.dtype == io::DType::F64) {
       auto& v = doubles.emplace_back(info.numel());
-      std::memcpy(v.data(), raw.data(), raw.size());
+      copy_bytes(v.data(), raw);
       t.data = std::span<const double>(v);
     } else if (info.dtype == io::DType::I64) {
       auto& v = integers.emplace_back(info.numel());
-      std::memcpy(v.data(), raw.data(), raw.size());
+      copy_bytes(v.data(), raw);
       t.data = std::span<const std::int64_t>(v);
     } else {
       throw Error(fmt::format("{}: optimiser tensor '{}' has dtype {}, expected F32, F64 or I64",
