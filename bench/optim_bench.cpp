@@ -25,7 +25,7 @@ using namespace kbeta::optim;
 ParamTable paper_table() {
   constexpr std::int64_t C = 512;
   constexpr std::int64_t M = 256;
-  constexpr std::int64_t P = 26 * 26;
+  constexpr std::int64_t P = std::int64_t{26} * 26;
   constexpr std::int64_t T = 401;
   ParamTable table;
   for (int l = 0; l < 24; ++l) {

@@ -84,14 +84,15 @@ void rope_rows(std::span<float> table, int rows, int width, int position_step) {
       // angles (measured against the reference's tables: at most 1.5e-8 on entries near 0.1).
       const float cos_theta = std::cos(theta);
       const float sin_theta = std::sin(theta);
-      const float x0 = x[2 * k];
-      const float x1 = x[2 * k + 1];
+      const std::size_t even = 2 * static_cast<std::size_t>(k);
+      const float x0 = x[even];
+      const float x1 = x[even + 1];
       const float a = x0 * cos_theta;
       const float b = x1 * sin_theta;
       const float c = x0 * sin_theta;
       const float d = x1 * cos_theta;
-      x[2 * k] = a - b;
-      x[2 * k + 1] = c + d;
+      x[even] = a - b;
+      x[even + 1] = c + d;
     }
   }
 }

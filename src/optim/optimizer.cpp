@@ -42,7 +42,15 @@ std::string python_float_repr(double value) {
   // text is "[-]d[.ddd]e±XX".
   const std::size_t e_pos = text.find('e');
   std::string_view mantissa = text.substr(0, e_pos);
-  const int exponent = std::atoi(std::string(text.substr(e_pos + 1)).c_str());
+  // to_chars writes the exponent with a sign and at least two digits, and from_chars rejects '+'.
+  std::string_view exponent_text = text.substr(e_pos + 1);
+  if (!exponent_text.empty() && exponent_text.front() == '+') {
+    exponent_text.remove_prefix(1);
+  }
+  int exponent = 0;
+  const auto parsed =
+      std::from_chars(exponent_text.data(), exponent_text.data() + exponent_text.size(), exponent);
+  KBETA_CHECK(parsed.ec == std::errc() && parsed.ptr == exponent_text.data() + exponent_text.size());
   std::string sign;
   if (!mantissa.empty() && mantissa.front() == '-') {
     sign = "-";

@@ -1,24 +1,23 @@
 #include "plot/gnuplot.hpp"
 
 #include <fcntl.h>
-#include <signal.h>
 #include <spawn.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <sstream>
 #include <string_view>
+#include <system_error>
 #include <thread>
 #include <vector>
 
 #include <fmt/format.h>
-
-extern char** environ;
 
 namespace kbeta::plot {
 
@@ -111,7 +110,7 @@ GnuplotRun run_gnuplot(const std::filesystem::path& gnuplot, const std::filesyst
   if (spawn_error != 0) {
     std::error_code ignored;
     std::filesystem::remove(error_log, ignored);
-    return {false, fmt::format("cannot start {}: {}", program, std::strerror(spawn_error))};
+    return {false, fmt::format("cannot start {}: {}", program, std::generic_category().message(spawn_error))};
   }
 
   const auto deadline = std::chrono::steady_clock::now() + timeout;
@@ -123,7 +122,7 @@ GnuplotRun run_gnuplot(const std::filesystem::path& gnuplot, const std::filesyst
       break;
     }
     if (done < 0 && errno != EINTR) {
-      return {false, fmt::format("waiting for gnuplot failed: {}", std::strerror(errno))};
+      return {false, fmt::format("waiting for gnuplot failed: {}", std::generic_category().message(errno))};
     }
     if (std::chrono::steady_clock::now() >= deadline) {
       ::kill(pid, SIGKILL);

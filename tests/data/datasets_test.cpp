@@ -189,7 +189,7 @@ void write_user_split(const std::filesystem::path& dir, const std::string& name,
 }
 
 std::filesystem::path user_folder(const std::string& test) {
-  const auto dir = testing::scratch_dir(test);
+  auto dir = testing::scratch_dir(test);
   write_user_split(dir, "train", 3, 5, 7, 9);
   write_user_split(dir, "val", 2, 5, 7, 9);
   write_user_split(dir, "test", 1, 5, 7, 9);
@@ -262,7 +262,7 @@ TEST(LoadDatasets, RejectsMismatchedVectorLength) {
 
 TEST(LoadDatasets, RejectsWrongRank) {
   const auto dir = user_folder("LoadDatasets.RejectsWrongRank");
-  const std::vector<double> flat(5 * 63, 0.5);
+  const std::vector<double> flat(std::size_t{5} * 63, 0.5);
   const std::vector<std::int64_t> shape{5, 7, 9};
   data::write_npy(dir / "train_data.npy", std::span<const double>(flat), shape);
   EXPECT_THAT(load_error(dir), HasSubstr("train_data.npy: shape (5, 7, 9) is not 4-D"));

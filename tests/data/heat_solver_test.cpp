@@ -26,6 +26,11 @@ data::SplitInputs one_sample(float left, float right, float top, float bottom, f
   return inputs;
 }
 
+// Position of grid point (i, j) in a row-major ny × nx field.
+std::size_t grid_index(int i, int j, int nx) {
+  return static_cast<std::size_t>(i) * static_cast<std::size_t>(nx) + static_cast<std::size_t>(j);
+}
+
 float at(const data::Split& split, int sample, int t, int i, int j) {
   const auto index =
       ((static_cast<std::size_t>(sample) * static_cast<std::size_t>(split.t) + static_cast<std::size_t>(t)) *
@@ -93,10 +98,10 @@ TEST(HeatSolver, TimeStepUsesDxOnly) {
 std::vector<double> discrete_laplace(const data::Split& split, int sample, double dx, double dy) {
   const int ny = split.ny;
   const int nx = split.nx;
-  std::vector<double> u(static_cast<std::size_t>(ny * nx));
+  std::vector<double> u(static_cast<std::size_t>(ny) * static_cast<std::size_t>(nx));
   for (int i = 0; i < ny; ++i) {
     for (int j = 0; j < nx; ++j) {
-      u[static_cast<std::size_t>(i * nx + j)] = static_cast<double>(at(split, sample, 0, i, j));
+      u[grid_index(i, j, nx)] = static_cast<double>(at(split, sample, 0, i, j));
     }
   }
   const double cx = 1.0 / (dx * dx);
@@ -105,7 +110,7 @@ std::vector<double> discrete_laplace(const data::Split& split, int sample, doubl
     double change = 0.0;
     for (int i = 1; i + 1 < ny; ++i) {
       for (int j = 1; j + 1 < nx; ++j) {
-        const auto k = static_cast<std::size_t>(i * nx + j);
+        const std::size_t k = grid_index(i, j, nx);
         const auto w = static_cast<std::size_t>(nx);
         const double next = (cx * (u[k + 1] + u[k - 1]) + cy * (u[k + w] + u[k - w])) / (2.0 * cx + 2.0 * cy);
         change = std::max(change, std::abs(next - u[k]));
@@ -133,8 +138,7 @@ TEST(HeatSolver, LongRunReachesDiscreteLaplaceSolution) {
     for (int i = 0; i < geometry.ny; ++i) {
       for (int j = 0; j < geometry.nx; ++j) {
         const double got = static_cast<double>(at(split, 0, frames - 1, i, j));
-        max_error =
-            std::max(max_error, std::abs(got - expected[static_cast<std::size_t>(i * geometry.nx + j)]));
+        max_error = std::max(max_error, std::abs(got - expected[grid_index(i, j, geometry.nx)]));
       }
     }
     EXPECT_LT(max_error, 1e-5) << "dy = " << dy;

@@ -62,7 +62,11 @@ TEST(ResidualBackward, MatchesFiniteDifferences) {
 
 TEST(BroadcastAddBackward, MatchesFiniteDifferences) {
   std::mt19937 generator(33);
-  for (auto [rows, C] : {std::pair<Index, Index>{1, 1}, {7, 3}, {4, 33}}) {
+  for (const auto& shape : {std::pair<Index, Index>{1, 1}, {7, 3}, {4, 33}}) {
+    // Plain variables, not a structured binding, because the lambda below captures them and
+    // clang 14 (used by clang-tidy) cannot capture structured bindings.
+    const Index rows = shape.first;
+    const Index C = shape.second;
     const auto n = static_cast<std::size_t>(rows * C);
     const auto x = testing::random_vector<double>(n, generator);
     auto v = testing::random_vector<double>(static_cast<std::size_t>(C), generator);

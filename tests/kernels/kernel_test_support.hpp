@@ -5,12 +5,14 @@
 #include <gtest/gtest.h>
 #include <omp.h>
 
+#include <bit>
 #include <cmath>
 #include <cstddef>
-#include <cstring>
+#include <cstdint>
 #include <functional>
 #include <random>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 namespace kbeta::kernels::testing {
@@ -90,9 +92,12 @@ void expect_within(const std::vector<Real>& actual, const std::vector<double>& e
 
 template <typename Real>
 void expect_bit_identical(const std::vector<Real>& a, const std::vector<Real>& b, const std::string& name) {
+  // Compares the bit patterns, so +0 and -0 differ and a NaN equals the same NaN.
+  using Bits = std::conditional_t<sizeof(Real) == sizeof(std::uint32_t), std::uint32_t, std::uint64_t>;
+  static_assert(sizeof(Bits) == sizeof(Real));
   ASSERT_EQ(a.size(), b.size()) << name;
   for (std::size_t k = 0; k < a.size(); ++k) {
-    ASSERT_EQ(0, std::memcmp(&a[k], &b[k], sizeof(Real)))
+    ASSERT_EQ(std::bit_cast<Bits>(a[k]), std::bit_cast<Bits>(b[k]))
         << name << " entry " << k << ": " << a[k] << " versus " << b[k];
   }
 }

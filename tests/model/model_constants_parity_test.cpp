@@ -66,7 +66,8 @@ TEST_P(ModelConstants, SeededTablesMatchReference) {
 
   // The projection weight, row by row from the same draw, quantized and dequantized.
   const std::vector<float> weight = fixture.tensors.read_f32("const.projection_weight_dequantized");
-  const auto row_length = static_cast<std::size_t>(spec.pixels() * spec.spatial_dim());
+  const auto row_length =
+      static_cast<std::size_t>(spec.pixels()) * static_cast<std::size_t>(spec.spatial_dim());
   std::vector<float> row(row_length);
   for (std::size_t o = 0; o < static_cast<std::size_t>(spec.embed_dim); ++o) {
     SCOPED_TRACE("projection row " + std::to_string(o));
@@ -101,8 +102,9 @@ TEST_P(ModelConstants, CollapseMatchesFrameMatrix) {
   const std::vector<float> weight = fixture.tensors.read_f32("const.projection_weight_dequantized");
   SpatialTables tables{fixture.tensors.read_f32("const.pos_y_rope"),
                        fixture.tensors.read_f32("const.pos_x_rope")};
-  const auto row_length = static_cast<std::size_t>(spec.pixels() * spec.spatial_dim());
-  std::vector<double> a(static_cast<std::size_t>(spec.embed_dim * spec.pixels()));
+  const auto row_length =
+      static_cast<std::size_t>(spec.pixels()) * static_cast<std::size_t>(spec.spatial_dim());
+  std::vector<double> a(static_cast<std::size_t>(spec.embed_dim) * static_cast<std::size_t>(spec.pixels()));
   std::vector<double> c(static_cast<std::size_t>(spec.embed_dim));
   collapse_projection(a, c, spec.embed_dim, spec.ny, spec.nx, spec.spatial_dim(), tables,
                       [&](std::span<float> row, std::size_t o) {

@@ -97,7 +97,8 @@ Batch random_batch(const ModelSpec& spec, int batch, std::mt19937& engine) {
   std::uniform_real_distribution<double> value(-1.0, 1.0);
   std::uniform_real_distribution<double> diffusivity(0.01, 0.1);
   Batch data;
-  data.target.resize(static_cast<std::size_t>(batch * spec.time_steps * spec.pixels()));
+  data.target.resize(static_cast<std::size_t>(batch) * static_cast<std::size_t>(spec.time_steps) *
+                     static_cast<std::size_t>(spec.pixels()));
   for (double& v : data.target) {
     v = value(engine);
   }

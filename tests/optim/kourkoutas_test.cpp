@@ -62,7 +62,8 @@ ParamTable single_tensor(std::int64_t size) {
 
 // Runs Kourkoutas-β and MLX-style Adam side by side on ½(w·x)², each on its own parameters, and
 // checks after every step that |w_kb − w_adam| ≤ 1e-6 + 1e-7·|w_adam| (the kbeta suite's tolerance).
-void expect_matches_adam(BiasCorrection mode, bool adam_bias_correction, std::vector<float> w0, int steps) {
+void expect_matches_adam(BiasCorrection mode, bool adam_bias_correction, const std::vector<float>& w0,
+                         int steps) {
   const ParamTable table = single_tensor(static_cast<std::int64_t>(w0.size()));
   auto kb = make_optimizer(adam_like(mode), table);
   OptimizerSettings adam_settings;

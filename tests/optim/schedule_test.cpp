@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdint>
 #include <string>
 
 #include "core/error.hpp"
@@ -34,9 +35,9 @@ TEST(CosineSchedule, EndpointsAndPlateau) {
 }
 
 TEST(CosineSchedule, EpochStartsAt700StepsPerEpoch) {
-  EXPECT_NEAR(cosine_then_constant(1e-3, 1e-5, 40000, 10 * 700), 9.27e-4, 5e-7);
-  EXPECT_NEAR(cosine_then_constant(1e-3, 1e-5, 40000, 30 * 700), 4.66e-4, 5e-7);
-  EXPECT_NEAR(cosine_then_constant(1e-3, 1e-5, 40000, 40 * 700), 2.14e-4, 5e-7);
+  EXPECT_NEAR(cosine_then_constant(1e-3, 1e-5, 40000, std::int64_t{10} * 700), 9.27e-4, 5e-7);
+  EXPECT_NEAR(cosine_then_constant(1e-3, 1e-5, 40000, std::int64_t{30} * 700), 4.66e-4, 5e-7);
+  EXPECT_NEAR(cosine_then_constant(1e-3, 1e-5, 40000, std::int64_t{40} * 700), 2.14e-4, 5e-7);
 }
 
 TEST(ReferenceSchedule, KourkoutasFollowsEpochTable) {

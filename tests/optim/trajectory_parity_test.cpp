@@ -3,6 +3,7 @@
 // per-bucket sun-spike and β₂ after every step (Kourkoutas-β) and every parameter after step 4.
 // Sizes, settings and the learning rate come from the JSON sidecar.
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -95,7 +96,7 @@ void run_trajectories(const std::string& fixture_name) {
   const std::vector<float> dt = fixture.tensors.read_f32("input.dt");
 
   for (const auto& [name, run] : sidecar.at("optimizers").items()) {
-    SCOPED_TRACE(fixture_name + " " + name);
+    SCOPED_TRACE(fmt::format("{} {}", fixture_name, name));
     model::HeatTransformer<float> net(spec_from_sidecar(sidecar), batch);
 
     // Frozen constants as the reference computed them, then the initial parameters.

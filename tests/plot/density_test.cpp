@@ -29,6 +29,7 @@ TEST(GaussianKde, MatchesClosedFormForTwoSamples) {
 
 TEST(GaussianKde, IntegratesNearOneForWideSample) {
   std::vector<double> samples;
+  samples.reserve(2000);
   for (int i = 0; i < 2000; ++i) {
     samples.push_back(std::sin(0.37 * i) + 0.1 * std::cos(1.3 * i));
   }

@@ -65,13 +65,14 @@ class ScopedPath {
     if (const char* old = std::getenv("PATH")) {
       saved_ = old;
     }
+    // NOLINTNEXTLINE(concurrency-mt-unsafe): no other thread runs while a test changes PATH.
     ::setenv("PATH", value.c_str(), 1);
   }
   ~ScopedPath() {
     if (saved_) {
-      ::setenv("PATH", saved_->c_str(), 1);
+      ::setenv("PATH", saved_->c_str(), 1);  // NOLINT(concurrency-mt-unsafe): one thread, as above
     } else {
-      ::unsetenv("PATH");
+      ::unsetenv("PATH");  // NOLINT(concurrency-mt-unsafe): one thread, as above
     }
   }
   ScopedPath(const ScopedPath&) = delete;

@@ -31,7 +31,7 @@ inline void write_text(const std::filesystem::path& path, const std::string& tex
 // Writes run_dir/metrics/*.csv as the trainer does; returns the metrics folder.
 inline std::filesystem::path write_synthetic_run(const std::filesystem::path& run_dir,
                                                  const SyntheticRunShape& shape = {}) {
-  const std::filesystem::path metrics = run_dir / "metrics";
+  std::filesystem::path metrics = run_dir / "metrics";
   std::filesystem::create_directories(metrics);
   std::mt19937 generator(7);
   std::uniform_real_distribution<double> uniform(0.0, 1.0);
