@@ -10,10 +10,38 @@
 #include "cli/version.hpp"
 #include "config/emit.hpp"
 #include "core/error.hpp"
+#include "train/job.hpp"
 
 namespace {
 
-int run(const kbeta::cli::Invocation& invocation) {
+// The command line as typed, without --resume and --init-from (and their values), so that the
+// resume hint can append its own --resume.
+std::string command_line_without_resume(int argc, char** argv) {
+  std::string line;
+  for (int i = 0; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--resume" || arg == "--init-from") {
+      ++i;
+      continue;
+    }
+    if (arg.rfind("--resume=", 0) == 0 || arg.rfind("--init-from=", 0) == 0) {
+      continue;
+    }
+    if (!line.empty()) {
+      line += ' ';
+    }
+    line += arg.find_first_of(" \t'\"") == std::string::npos ? arg : "'" + arg + "'";
+  }
+  return line;
+}
+
+void print_notices(const kbeta::cli::Invocation& invocation) {
+  for (const auto& notice : invocation.notices) {
+    fmt::print("{}\n", notice);
+  }
+}
+
+int run(const kbeta::cli::Invocation& invocation, const std::string& command_line) {
   using kbeta::cli::Command;
   switch (invocation.command) {
     case Command::Help:
@@ -31,19 +59,41 @@ int run(const kbeta::cli::Invocation& invocation) {
       fmt::print("{}", kbeta::config::to_yaml(config));
       return 0;
     }
-    default:
-      break;
+    case Command::Run: {
+      const kbeta::config::Config config = kbeta::cli::resolve_config(invocation);
+      print_notices(invocation);
+      kbeta::train::JobOptions options;
+      options.resume = invocation.resume;
+      options.init_from = invocation.init_from;
+      options.command_line = command_line;
+      return kbeta::train::run_job(config, options);
+    }
+    case Command::Generate: {
+      const kbeta::config::Config config = kbeta::cli::resolve_config(invocation);
+      print_notices(invocation);
+      kbeta::train::generate_data(config);
+      return 0;
+    }
+    case Command::Bench: {
+      const kbeta::config::Config config = kbeta::cli::resolve_config(invocation);
+      kbeta::train::run_benchmark(config);
+      return 0;
+    }
+    case Command::Evaluate:
+      kbeta::train::evaluate_checkpoint(invocation.target, invocation.overrides);
+      return 0;
+    case Command::Plot:
+      kbeta::train::plot_run(invocation.target);
+      return 0;
   }
-  // TODO: run, generate, bench, evaluate and plot are not implemented yet; they fail here.
-  throw kbeta::Error(
-      fmt::format("the {} command is not available yet", kbeta::cli::command_name(invocation.command)));
+  throw kbeta::Error("unknown command");
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   try {
-    return run(kbeta::cli::parse_arguments(argc, argv));
+    return run(kbeta::cli::parse_arguments(argc, argv), command_line_without_resume(argc, argv));
   } catch (const kbeta::ConfigError& e) {
     fmt::print(stderr, "kbeta-heat2d: error: {}\n", e.what());
     return 2;
