@@ -1,5 +1,8 @@
 // kbeta-heat2d: parses the command line, resolves the configuration and runs one command.
 // Exit status: 0 success, 2 invalid usage or configuration, 1 failure at run time.
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cstdio>
 #include <exception>
 #include <new>
@@ -89,11 +92,26 @@ int run(const kbeta::cli::Invocation& invocation, const std::string& command_lin
   throw kbeta::Error("unknown command");
 }
 
+// Output lost to a full disk must not look like success. A pipe whose reader stopped early
+// (`| head`) wanted no more, so a failed write to a pipe is not an error.
+void check_stdout() {
+  const bool failed = std::fflush(stdout) != 0 || std::ferror(stdout) != 0;
+  struct stat info {};
+  const bool to_pipe =
+      ::fstat(STDOUT_FILENO, &info) == 0 && (S_ISFIFO(info.st_mode) || S_ISSOCK(info.st_mode));
+  if (failed && !to_pipe) {
+    throw kbeta::Error(
+        "failed to write to standard output; check that the disk or pipe it goes to accepts data");
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   try {
-    return run(kbeta::cli::parse_arguments(argc, argv), command_line_without_resume(argc, argv));
+    const int status = run(kbeta::cli::parse_arguments(argc, argv), command_line_without_resume(argc, argv));
+    check_stdout();
+    return status;
   } catch (const kbeta::ConfigError& e) {
     fmt::print(stderr, "kbeta-heat2d: error: {}\n", e.what());
     return 2;

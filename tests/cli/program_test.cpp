@@ -163,3 +163,23 @@ TEST(Program, MalformedYamlExitsTwo) {
 
 }  // namespace
 }  // namespace kbeta
+
+namespace kbeta {
+namespace {
+
+TEST(ProgramOutput, FullDiskIsAnError) {
+  if (!std::filesystem::exists("/dev/full")) {
+    GTEST_SKIP() << "/dev/full is not available on this system";
+  }
+  const auto dir = testing::scratch_dir("ProgramOutput.FullDiskIsAnError");
+  const std::string command = shell_quote(testing::program_path().string()) + " config heat2d >/dev/full 2>" +
+                              shell_quote((dir / "stderr").string());
+  const int status = std::system(command.c_str());
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 1);
+  const std::string text = read_text(dir / "stderr");
+  EXPECT_NE(text.find("failed to write to standard output"), std::string::npos) << text;
+}
+
+}  // namespace
+}  // namespace kbeta
