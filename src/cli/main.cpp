@@ -105,6 +105,13 @@ void check_stdout() {
   }
 }
 
+// Prints the error line after flushing standard output, so that a log written with
+// `>log 2>&1` shows the error after the lines that preceded it.
+void print_error(const char* message) {
+  std::fflush(stdout);
+  fmt::print(stderr, "kbeta-heat2d: error: {}\n", message);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -113,16 +120,16 @@ int main(int argc, char** argv) {
     check_stdout();
     return status;
   } catch (const kbeta::ConfigError& e) {
-    fmt::print(stderr, "kbeta-heat2d: error: {}\n", e.what());
+    print_error(e.what());
     return 2;
   } catch (const kbeta::Error& e) {
-    fmt::print(stderr, "kbeta-heat2d: error: {}\n", e.what());
+    print_error(e.what());
     return 1;
   } catch (const std::bad_alloc&) {
-    fmt::print(stderr, "kbeta-heat2d: error: out of memory\n");
+    print_error("out of memory");
     return 1;
   } catch (const std::exception& e) {
-    fmt::print(stderr, "kbeta-heat2d: error: internal error: {}\n", e.what());
+    print_error(fmt::format("internal error: {}", e.what()).c_str());
     return 1;
   }
 }

@@ -113,6 +113,18 @@ int max_batch_of(const config::Config& c) {
   return static_cast<int>(std::max(c.model_params.batch_size, eval_batch));
 }
 
+// Creates the run folder, or raises kbeta::Error naming it when storage.outdir cannot hold it
+// (a regular file in the way, no permission).
+void create_run_directory(const std::filesystem::path& run_dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(run_dir, ec);
+  if (ec) {
+    throw Error(
+        fmt::format("cannot create the run folder {}: {}; set --outdir (storage.outdir) to a writable folder",
+                    run_dir.string(), ec.message()));
+  }
+}
+
 void write_text(const std::filesystem::path& path, const std::string& text) {
   std::filesystem::create_directories(path.parent_path());
   io::AtomicFile file(path);
@@ -252,7 +264,7 @@ int apply_thread_count(std::int64_t threads) {
 int run_job(const config::Config& c, const JobOptions& options) {
   const int threads = apply_thread_count(c.threads);
   const std::filesystem::path run_dir = run_directory(c);
-  std::filesystem::create_directories(run_dir);
+  create_run_directory(run_dir);
   write_text(run_dir / "config.resolved.yml", config::to_yaml(c));
 
   const std::optional<std::filesystem::path> resume = resume_path(c, options, run_dir);
@@ -322,7 +334,7 @@ int run_job(const config::Config& c, const JobOptions& options) {
 void generate_data(const config::Config& c) {
   const int threads = apply_thread_count(c.threads);
   const std::filesystem::path run_dir = run_directory(c);
-  std::filesystem::create_directories(run_dir);
+  create_run_directory(run_dir);
   write_text(run_dir / "config.resolved.yml", config::to_yaml(c));
   fmt::print("Threads: {}\n", threads);
   rng::Generator generator(c.seed);

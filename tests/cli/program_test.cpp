@@ -167,6 +167,36 @@ TEST(Program, MalformedYamlExitsTwo) {
 namespace kbeta {
 namespace {
 
+TEST(ProgramOutput, OutdirThatIsFileExitsOne) {
+  const auto dir = testing::scratch_dir("ProgramOutput.OutdirThatIsFileInput");
+  const auto file = dir / "not_a_folder";
+  std::ofstream(file) << "x\n";
+  const ProgramResult r =
+      run_program("ProgramOutput.OutdirThatIsFile", {"generate", "demo", "--outdir", file.string()});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, StartsWith("kbeta-heat2d: error: cannot create the run folder"));
+  EXPECT_THAT(r.err, HasSubstr("--outdir"));
+  EXPECT_EQ(count_lines(r.err), 1);
+}
+
+// A log made with `>log 2>&1` must end with the error, after everything printed before it.
+TEST(ProgramOutput, ErrorFollowsEarlierOutput) {
+  const auto dir = testing::scratch_dir("ProgramOutput.ErrorFollowsEarlierOutput");
+  const std::string command = shell_quote(testing::program_path().string()) +
+                              " demo --override training_samples=40 --outdir " +
+                              shell_quote((dir / "runs").string()) + " --init-from " +
+                              shell_quote((dir / "missing.safetensors").string()) + " >" +
+                              shell_quote((dir / "log").string()) + " 2>&1";
+  const int status = std::system(command.c_str());
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 1);
+  const std::string log = read_text(dir / "log");
+  ASSERT_THAT(log, HasSubstr("Generated datasets"));
+  const auto last_line_start = log.rfind('\n', log.size() - 2);
+  const std::string last_line = log.substr(last_line_start == std::string::npos ? 0 : last_line_start + 1);
+  EXPECT_THAT(last_line, StartsWith("kbeta-heat2d: error: --init-from:")) << log;
+}
+
 TEST(ProgramOutput, FullDiskIsAnError) {
   if (!std::filesystem::exists("/dev/full")) {
     GTEST_SKIP() << "/dev/full is not available on this system";
