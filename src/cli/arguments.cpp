@@ -247,8 +247,8 @@ void configure_app(CLI::App& app, Command command, std::string& target, Flags& f
                      "KEY=VALUE pairs applied to the checkpoint's configuration");
       app.add_flag("--viz", flags.viz,
                    "Write truth/prediction frames (io_and_plots.plots.movie_frames=true)");
+      // Results go to <run folder>/evaluations/ beside the checkpoint, so --outdir has no meaning here.
       add_threads_flag(app, flags);
-      add_outdir_flag(app, flags);
       break;
     case Command::Plot:
     case Command::Help:

@@ -167,3 +167,14 @@ TEST(ResolveConfig, EvaluateHasNoConfigTarget) {
 
 }  // namespace
 }  // namespace kbeta::cli
+
+namespace kbeta::cli {
+namespace {
+
+TEST(ParseArguments, EvaluateRejectsOutdir) {
+  // evaluate writes beside its checkpoint; an --outdir it would ignore must be refused.
+  EXPECT_THROW(parse_arguments({"evaluate", "ckpt.safetensors", "--outdir", "elsewhere"}), ConfigError);
+}
+
+}  // namespace
+}  // namespace kbeta::cli
