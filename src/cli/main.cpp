@@ -108,7 +108,7 @@ void check_stdout() {
 // Prints the error line after flushing standard output, so that a log written with
 // `>log 2>&1` shows the error after the lines that preceded it.
 void print_error(const char* message) {
-  std::fflush(stdout);
+  static_cast<void>(std::fflush(stdout));  // a failed flush must not hide the error itself
   fmt::print(stderr, "kbeta-heat2d: error: {}\n", message);
 }
 
