@@ -264,14 +264,15 @@ int apply_thread_count(std::int64_t threads) {
 int run_job(const config::Config& c, const JobOptions& options) {
   const int threads = apply_thread_count(c.threads);
   const std::filesystem::path run_dir = run_directory(c);
-  create_run_directory(run_dir);
-  write_text(run_dir / "config.resolved.yml", config::to_yaml(c));
 
+  // Read the checkpoint before anything is written, so that a bad --resume leaves no run folder.
   const std::optional<std::filesystem::path> resume = resume_path(c, options, run_dir);
   std::optional<LoadedCheckpoint> checkpoint;
   if (resume) {
-    checkpoint = read_checkpoint(*resume);  // fail early, before generating anything
+    checkpoint = read_checkpoint(*resume);
   }
+  create_run_directory(run_dir);
+  write_text(run_dir / "config.resolved.yml", config::to_yaml(c));
 
   // Draw order of a fresh run: the datasets, then the model, then one shuffle per epoch.
   rng::Generator generator(c.seed);

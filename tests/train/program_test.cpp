@@ -189,6 +189,15 @@ TEST(Program, DivergingRunStopsNamingEpochAndStep) {
   EXPECT_FALSE(std::filesystem::exists(run_folder(dir) / "checkpoints" / "epoch_2.safetensors"));
 }
 
+TEST(Program, MissingResumeCheckpointWritesNothing) {
+  const auto dir = testing::scratch_dir("program_missing_resume");
+  const auto r =
+      run_program(dir, {write_config(dir, 1).string(), "--resume", (dir / "absent.safetensors").string()});
+  EXPECT_EQ(r.status, 1) << r.out << r.err;
+  EXPECT_NE(r.err.find("absent.safetensors not found"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(run_folder(dir)));
+}
+
 TEST(Program, SigintWritesCheckpointAndResumeHint) {
   const auto dir = testing::scratch_dir("program_sigint");
   const auto config = write_config(dir, 100000);
